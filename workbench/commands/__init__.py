@@ -1,0 +1,1 @@
+"""CLI command bodies: each module has add_arguments(parser) and run(args) -> int."""
