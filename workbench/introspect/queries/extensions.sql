@@ -1,0 +1,6 @@
+-- Installed extensions except plpgsql, which every database has.
+SELECT e.extname AS name, n.nspname AS schema, e.extversion AS version
+FROM pg_catalog.pg_extension e
+JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname <> 'plpgsql'
+ORDER BY e.extname
