@@ -11,7 +11,15 @@ from typing import Any
 from workbench.errors import LoadError, WorkbenchError
 from workbench.session import Database, Workbench, open
 
-__all__ = ["Database", "LoadError", "Workbench", "WorkbenchError", "diff", "load_ipython_extension", "open"]
+__all__ = [
+    "Database",
+    "LoadError",
+    "Workbench",
+    "WorkbenchError",
+    "diff",
+    "load_ipython_extension",
+    "open",
+]
 __version__ = "0.1.0"
 
 

@@ -50,12 +50,17 @@ def sql_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
         elif p.is_file():
             found.append(p)
         else:
-            raise WorkbenchError(f"{p} does not exist (expected a directory of .sql files or a file)")
+            raise WorkbenchError(
+                f"{p} does not exist (expected a directory of .sql files or a file)"
+            )
     return found
 
 
 def load_paths(
-    conn: psycopg.Connection, paths: str | Path | Iterable[str | Path], *, backend: str | None = None
+    conn: psycopg.Connection,
+    paths: str | Path | Iterable[str | Path],
+    *,
+    backend: str | None = None,
 ) -> LoadReport:
     """Run every file in one transaction; raise :class:`LoadError` at the first failure."""
     files = sql_files(paths)
@@ -63,7 +68,9 @@ def load_paths(
     return load_sources(conn, sources, backend=backend)
 
 
-def load_text(conn: psycopg.Connection, text: str, *, path: str = "<sql>", backend: str | None = None) -> LoadReport:
+def load_text(
+    conn: psycopg.Connection, text: str, *, path: str = "<sql>", backend: str | None = None
+) -> LoadReport:
     """Run one SQL text as if it were a file called ``path``."""
     return load_sources(conn, [(path, text)], backend=backend)
 
@@ -76,7 +83,9 @@ def load_sources(
     count = 0
     skipped: list[str] = []
     if conn.autocommit:
-        raise WorkbenchError("load needs a connection with autocommit off (it runs in one transaction)")
+        raise WorkbenchError(
+            "load needs a connection with autocommit off (it runs in one transaction)"
+        )
     try:
         with conn.transaction():
             for name, text in sources:
@@ -102,7 +111,9 @@ def load_sources(
     return LoadReport(tuple(n for n, _ in sources), count, time.perf_counter() - t0, tuple(skipped))
 
 
-def _execute(conn: psycopg.Connection, stmt: Statement, name: str, text: str, backend: str | None) -> None:
+def _execute(
+    conn: psycopg.Connection, stmt: Statement, name: str, text: str, backend: str | None
+) -> None:
     try:
         with conn.cursor() as cur:
             if stmt.kind == "copy":
@@ -117,7 +128,12 @@ def _execute(conn: psycopg.Connection, stmt: Statement, name: str, text: str, ba
 
 
 def _load_error(
-    conn: psycopg.Connection, exc: psycopg.Error, stmt: Statement, name: str, text: str, backend: str | None
+    conn: psycopg.Connection,
+    exc: psycopg.Error,
+    stmt: Statement,
+    name: str,
+    text: str,
+    backend: str | None,
 ) -> LoadError:
     diag = exc.diag
     position = diag.statement_position
@@ -137,7 +153,9 @@ def _load_error(
     if not position:
         _point_at_named_object(kwargs, stmt, text)
     if diag.context and not diag.statement_position:
-        kwargs["detail"] = "\n".join(filter(None, [diag.message_detail, f"CONTEXT: {diag.context}"]))
+        kwargs["detail"] = "\n".join(
+            filter(None, [diag.message_detail, f"CONTEXT: {diag.context}"])
+        )
     return LoadError(**kwargs)
 
 
@@ -147,7 +165,9 @@ def _point_at_named_object(kwargs: dict, stmt: Statement, text: str) -> None:
     if not match:
         return
     name = match.group(1).split(".")[-1]
-    found = re.search(rf'(?<![\w$"]){re.escape(name)}(?![\w$])|"{re.escape(name)}"', stmt.text, re.IGNORECASE)
+    found = re.search(
+        rf'(?<![\w$"]){re.escape(name)}(?![\w$])|"{re.escape(name)}"', stmt.text, re.IGNORECASE
+    )
     if found:
         kwargs["line"], kwargs["column"] = line_col(text, stmt.offset + found.start())
         kwargs["source_line"] = _line(text, kwargs["line"])
@@ -161,7 +181,11 @@ def _extension_hint(conn: psycopg.Connection, backend: str | None) -> str:
         have = ", ".join(r[0] for r in rows)
     except psycopg.Error:
         have, version = "(could not list them)", "?"
-    where = f"the {backend} backend (PostgreSQL {version})" if backend else f"this server (PostgreSQL {version})"
+    where = (
+        f"the {backend} backend (PostgreSQL {version})"
+        if backend
+        else f"this server (PostgreSQL {version})"
+    )
     return (
         f"{where} does not ship this extension. It has: {have}. Ways out: use another backend "
         "(WORKBENCH_BACKEND=system with the extension's package installed, or "

@@ -44,7 +44,8 @@ class Column:
     generated: str | None = None  # expression of a GENERATED ALWAYS AS (...) STORED column
     collation: str | None = None  # only when it differs from the type's default collation
     comment: str | None = None
-    type_kind: str = "base"  # 'base' | 'enum' | 'domain' | 'composite' | 'range' | 'multirange' | 'pseudo'
+    # 'base' | 'enum' | 'domain' | 'composite' | 'range' | 'multirange' | 'pseudo'
+    type_kind: str = "base"
     type_ref: str | None = None  # qualified name of a user-defined type (enum, domain, ...)
     is_array: bool = False
     max_length: int | None = None  # varchar(n) / char(n)
@@ -81,7 +82,8 @@ class ForeignKey:
     columns: tuple[str, ...]
     ref_table: str  # qualified name of the referenced table
     ref_columns: tuple[str, ...]
-    on_delete: str = "NO ACTION"  # 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT'
+    # 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT'
+    on_delete: str = "NO ACTION"
     on_update: str = "NO ACTION"
     match: str = "SIMPLE"  # 'SIMPLE' | 'FULL' | 'PARTIAL'
     deferrable: bool = False
@@ -97,7 +99,8 @@ class Index:
 
     name: str
     table: str  # qualified name of the table or materialised view
-    keys: tuple[str, ...]  # each key as PostgreSQL prints it: 'email', 'lower(email)', 'created_at DESC'
+    # each key as PostgreSQL prints it: 'email', 'lower(email)', 'created_at DESC'
+    keys: tuple[str, ...]
     columns: tuple[str | None, ...]  # per key: the plain column name, or None for an expression key
     include: tuple[str, ...] = ()  # INCLUDE (...) columns
     unique: bool = False
@@ -257,7 +260,8 @@ class Function:
     arguments: str  # pg_get_function_identity_arguments(): 'integer, text'
     returns: str  # pg_get_function_result()
     language: str
-    definition: str  # pg_get_functiondef() (CREATE OR REPLACE ...); for aggregates, CREATE AGGREGATE text
+    # pg_get_functiondef() (CREATE OR REPLACE ...); for aggregates, CREATE AGGREGATE text
+    definition: str
     kind: str = "function"  # 'function' | 'procedure' | 'aggregate' | 'window'
     comment: str | None = None
 

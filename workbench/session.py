@@ -159,7 +159,9 @@ class Workbench:
         name = database.name if isinstance(database, Database) else database
         return self.server.connect(name or self.template, **kwargs)  # type: ignore[arg-type]
 
-    def new_database(self, *, empty: bool = False, template: str | Database | None = None) -> Database:
+    def new_database(
+        self, *, empty: bool = False, template: str | Database | None = None
+    ) -> Database:
         """A fresh database: a clone of the schema template (default), another database, or empty."""
         if empty:
             return Database(self.server.create_database(), self.server)
@@ -206,7 +208,9 @@ class Workbench:
         return f"<Workbench {self.sql} on {self.server!r} template={self.template}>"
 
 
-def open(sql: str | Path | list[str | Path] | None = "sql", *, backend: str | None = None, **options: Any) -> Workbench:  # noqa: A001
+def open(
+    sql: str | Path | list[str | Path] | None = "sql", *, backend: str | None = None, **options: Any
+) -> Workbench:
     """Start a disposable server and load ``sql`` into a template database.
 
     ``backend`` is ``"embedded"`` (default), ``"system"`` or ``"external"``; the

@@ -79,9 +79,7 @@ class Server:
     def admin(self) -> psycopg.Connection:
         """An autocommit connection to the maintenance database, opened on first use."""
         if self._admin is None or self._admin.closed:
-            self._admin = psycopg.connect(
-                self.conninfo(self._admin_dbname()), autocommit=True
-            )
+            self._admin = psycopg.connect(self.conninfo(self._admin_dbname()), autocommit=True)
         return self._admin
 
     @property

@@ -8,6 +8,7 @@ refuses up front, with the reason, when the role lacks CREATEDB.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import psycopg
@@ -60,10 +61,8 @@ class ExternalServer(Server):
 
     def _shutdown(self) -> None:
         for name in list(self._created):
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self.drop_database(name)
-            except psycopg.Error:
-                pass
 
     def __repr__(self) -> str:
         host = self._params.get("host", "localhost")

@@ -300,9 +300,12 @@ class LocalServer(Server):
     def _command(self, settings: dict[str, str]) -> list[str]:
         merged = dict(DEFAULT_SETTINGS)
         merged["listen_addresses"] = "127.0.0.1" if self.tcp else ""
-        if self.binaries.major >= 18 and not (
-            self.binaries.bindir.parent / "share" / "extension" / "uuid-ossp.control"
-        ).exists():
+        if (
+            self.binaries.major >= 18
+            and not (
+                self.binaries.bindir.parent / "share" / "extension" / "uuid-ossp.control"
+            ).exists()
+        ):
             ext = self.dir / "share" / "extension"
             ext.mkdir(parents=True)
             for f in _SHIM_DIR.iterdir():
@@ -338,7 +341,15 @@ class LocalServer(Server):
             log.close()
         watchdog = Path(__file__).with_name("watchdog.py")
         self._watchdog = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(watchdog), str(os.getpid()), str(self._proc.pid), str(self.dir)],
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                str(watchdog),
+                str(os.getpid()),
+                str(self._proc.pid),
+                str(self.dir),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -407,7 +418,12 @@ class LocalServer(Server):
 
     # -- connection ---------------------------------------------------------------------
     def _socket_kwargs(self, dbname: str) -> dict[str, Any]:
-        return {"host": str(self.socket_dir), "port": self.port, "user": SUPERUSER, "dbname": dbname}
+        return {
+            "host": str(self.socket_dir),
+            "port": self.port,
+            "user": SUPERUSER,
+            "dbname": dbname,
+        }
 
     def _connect_kwargs(self) -> dict[str, Any]:
         return {"host": str(self.socket_dir), "port": self.port, "user": SUPERUSER}
@@ -415,7 +431,9 @@ class LocalServer(Server):
     def tcp_conninfo(self, dbname: str) -> str:
         """Connection string over 127.0.0.1 (only for servers started with ``tcp=True``)."""
         if not self.tcp:
-            raise ServerError("this server listens on its private socket only; start it with tcp=True")
+            raise ServerError(
+                "this server listens on its private socket only; start it with tcp=True"
+            )
         return psycopg.conninfo.make_conninfo(
             host="127.0.0.1", port=self.port, user=SUPERUSER, password=self.password, dbname=dbname
         )
