@@ -53,12 +53,14 @@ def start_server(
     major: int | None = None,
     tcp: bool = False,
     settings: dict[str, str] | None = None,
+    spare: bool = True,
 ) -> Server:
     """Start (or, for *external*, connect to) a server; use it as a context manager.
 
     ``major`` pins the system backend to one PostgreSQL major version;
     ``tcp=True`` also listens on 127.0.0.1 with a random password;
-    ``settings`` are extra ``postgres -c`` settings for local servers.
+    ``settings`` are extra ``postgres -c`` settings for local servers;
+    ``spare=False`` skips the background copy that makes the next start faster.
     """
     backend = choose_backend("external" if url and backend is None else backend)
     if backend == "external":
@@ -70,4 +72,4 @@ def start_server(
             )
         return ExternalServer(url)
     binaries = embedded_binaries() if backend == "embedded" else system_binaries(major=major)
-    return LocalServer(binaries, backend=backend, tcp=tcp, settings=settings)
+    return LocalServer(binaries, backend=backend, tcp=tcp, settings=settings, spare=spare)
