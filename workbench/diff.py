@@ -1,0 +1,676 @@
+"""Structured differences between two schema models, and the SQL that migrates one to the other.
+
+Why our own differ instead of a library (see docs/ddl-export.md, "Diffs"):
+Alembic's ``compare_metadata`` works on SQLAlchemy metadata and does not see
+enum values, domains, views, functions, triggers, policies or RLS, and never
+detects renames; ``results`` (migra's successor) diffs two *live* databases,
+is not a dependency of this project, and also turns a rename into drop + add,
+i.e. data loss. Our model already holds everything both sides need, and the
+DDL renderer already knows how to write each object, so the differ is a
+comparison of frozen dataclasses plus a few ALTER templates.
+
+Renames: explicit hints (``{"public.users.name": "full_name",
+"public.old_table": "new_table"}``) win; otherwise a removed and an added
+table with identical columns (names and types) is a table rename, and in one
+table a single removed and a single added column of the same type at the same
+position is a column rename. Renames become ``ALTER ... RENAME`` so rows
+survive. Every statement that can destroy data is preceded by a
+``-- DESTRUCTIVE:`` line and flagged in :meth:`SchemaDiff.to_frame`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from workbench.export import ddl as _ddl
+from workbench.export._sql import quote_ident, quote_literal, quote_qualified
+from workbench.model import Column, Schema, Table, View, qualify, split_qualified
+
+#: Order in which the phases of a migration run (drops of dependants first, creates last).
+_PHASES = (
+    "extension",
+    "enum",
+    "domain",
+    "sequence",
+    "drop_fk",
+    "drop_dependant",
+    "drop_view",
+    "rename",
+    "drop_constraint",
+    "function",
+    "table",
+    "column",
+    "constraint",
+    "drop_table",
+    "view",
+    "dependant",
+    "fk",
+    "comment",
+    "drop_type",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference: what kind of object, which one, how it changed, and the SQL for it."""
+
+    kind: str  # 'table' | 'column' | 'constraint' | 'index' | 'foreign_key' | 'enum' | ...
+    name: str  # qualified: 'public.users', 'public.users.email', 'public.users.users_pkey'
+    change: str  # 'added' | 'removed' | 'altered' | 'renamed'
+    details: str = ""
+    before: Any = None
+    after: Any = None
+    destructive: bool = False
+    sql: tuple[str, ...] = ()
+    phase: str = "table"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaDiff:
+    """The changes that take ``old`` to ``new``, in migration order."""
+
+    changes: tuple[Change, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    @property
+    def destructive(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.destructive)
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame: kind, name, change, details, destructive (one row per change)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "kind": c.kind,
+                    "name": c.name,
+                    "change": c.change,
+                    "details": c.details,
+                    "destructive": c.destructive,
+                }
+                for c in self.changes
+            ],
+            columns=["kind", "name", "change", "details", "destructive"],
+        )
+
+    def __str__(self) -> str:
+        if not self.changes:
+            return "No differences."
+        marks = {"added": "+", "removed": "-", "altered": "~", "renamed": ">"}
+        lines = []
+        for c in self.changes:
+            flag = "  [DESTRUCTIVE]" if c.destructive else ""
+            detail = f": {c.details}" if c.details else ""
+            lines.append(f"{marks.get(c.change, '?')} {c.kind} {c.name}{detail}{flag}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        if not self.changes:
+            return "<p>No differences.</p>"
+        rows = "".join(
+            "<tr{}><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+                ' style="color:#b00"' if c.destructive else "",
+                html.escape(c.kind),
+                html.escape(c.name),
+                html.escape(c.change),
+                html.escape(c.details),
+                "yes" if c.destructive else "",
+            )
+            for c in self.changes
+        )
+        return (
+            "<table><thead><tr><th>kind</th><th>name</th><th>change</th><th>details</th>"
+            f"<th>destructive</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+    def migration_sql(self) -> str:
+        """SQL that takes the old schema to the new one; data-destroying statements are marked."""
+        out = [_ddl.PREAMBLE]
+        for c in self.changes:
+            if not c.sql:
+                continue
+            out.append(f"-- {c.change} {c.kind} {c.name}")
+            for stmt in c.sql:
+                if c.destructive and _is_destructive_sql(stmt):
+                    out.append(f"-- DESTRUCTIVE: {c.details or 'drops data'}")
+                out.append(stmt.rstrip("\n"))
+        return "\n".join(out) + "\n"
+
+
+def _is_destructive_sql(stmt: str) -> bool:
+    return bool(
+        re.match(
+            r"\s*(DROP TABLE|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE|DROP TYPE|-- MANUAL)",
+            stmt,
+            re.S,
+        )
+    )
+
+
+def diff(old: Schema, new: Schema, *, renames: Mapping[str, str] | None = None) -> SchemaDiff:
+    """Compare two models; ``renames`` maps old names to new ones (see the module docstring)."""
+    return _Differ(old, new, dict(renames or {})).run()
+
+
+# --- the differ ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Differ:
+    old: Schema
+    new: Schema
+    hints: dict[str, str]
+    changes: list[Change] = field(default_factory=list)
+    table_renames: dict[str, str] = field(default_factory=dict)  # old qualified → new qualified
+    column_renames: dict[str, dict[str, str]] = field(default_factory=dict)  # new table → old→new
+
+    def add(self, phase: str, kind: str, name: str, change: str, *sql: str, **kw: Any) -> None:
+        self.changes.append(Change(kind, name, change, sql=tuple(sql), phase=phase, **kw))
+
+    def run(self) -> SchemaDiff:
+        self._extensions()
+        self._enums()
+        self._domains()
+        self._sequences()
+        self._functions()
+        self._tables()
+        self._views()
+        order = {p: i for i, p in enumerate(_PHASES)}
+        ordered = sorted(enumerate(self.changes), key=lambda ic: (order[ic[1].phase], ic[0]))
+        return SchemaDiff(tuple(c for _, c in ordered))
+
+    # -- simple object kinds -----------------------------------------------------------
+    def _extensions(self) -> None:
+        old = {e.name: e for e in self.old.extensions}
+        new = {e.name: e for e in self.new.extensions}
+        for name in sorted(new.keys() - old.keys()):
+            e = new[name]
+            self.add("extension", "extension", name, "added",
+                     f"CREATE EXTENSION IF NOT EXISTS {quote_ident(name)} WITH SCHEMA {quote_ident(e.schema)};")  # fmt: skip
+        for name in sorted(old.keys() - new.keys()):
+            self.add("drop_type", "extension", name, "removed",
+                     f"DROP EXTENSION {quote_ident(name)};", destructive=True,
+                     details="drops the extension and its objects")  # fmt: skip
+        new_ns = {n.name for n in self.new.namespaces} - {n.name for n in self.old.namespaces}
+        for ns in sorted(new_ns):
+            self.add(
+                "extension",
+                "schema",
+                ns,
+                "added",
+                f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ns)};",
+            )
+
+    def _enums(self) -> None:
+        old = {e.qualified_name: e for e in self.old.enums}
+        new = {e.qualified_name: e for e in self.new.enums}
+        for name in sorted(new.keys() - old.keys()):
+            self.add("enum", "enum", name, "added", _ddl._enum(new[name]), after=new[name])
+        for name in sorted(old.keys() - new.keys()):
+            self.add("drop_type", "enum", name, "removed", f"DROP TYPE {quote_qualified(name)};",
+                     before=old[name], destructive=True, details="type dropped")  # fmt: skip
+        for name in sorted(old.keys() & new.keys()):
+            a, b = old[name], new[name]
+            if a.values == b.values and a.comment == b.comment:
+                continue
+            sql: list[str] = []
+            added = [v for v in b.values if v not in a.values]
+            removed = [v for v in a.values if v not in b.values]
+            for v in added:
+                pos = b.values.index(v)
+                where = ""
+                if pos + 1 < len(b.values) and b.values[pos + 1] in a.values:
+                    where = f" BEFORE {quote_literal(b.values[pos + 1])}"
+                elif pos > 0:
+                    where = f" AFTER {quote_literal(b.values[pos - 1])}"
+                sql.append(
+                    f"ALTER TYPE {quote_qualified(name)} ADD VALUE {quote_literal(v)}{where};"
+                )
+            if removed:
+                sql.append(
+                    f"-- MANUAL: values {removed} cannot be dropped from an enum; rebuild the type"
+                )
+            if a.comment != b.comment:
+                sql.append(_comment_sql("TYPE", quote_qualified(name), b.comment))
+            details = ", ".join([f"+{v}" for v in added] + [f"-{v}" for v in removed])
+            self.add("enum", "enum", name, "altered", *sql, before=a, after=b,
+                     details=details, destructive=bool(removed))  # fmt: skip
+
+    def _domains(self) -> None:
+        old = {d.qualified_name: d for d in self.old.domains}
+        new = {d.qualified_name: d for d in self.new.domains}
+        for name in sorted(new.keys() - old.keys()):
+            self.add("domain", "domain", name, "added", _ddl._domain(new[name]), after=new[name])
+        for name in sorted(old.keys() - new.keys()):
+            self.add("drop_type", "domain", name, "removed", f"DROP DOMAIN {quote_qualified(name)};",
+                     before=old[name], destructive=True, details="domain dropped")  # fmt: skip
+        for name in sorted(old.keys() & new.keys()):
+            a, b = old[name], new[name]
+            if a == b:
+                continue
+            q = quote_qualified(name)
+            sql = []
+            if a.default != b.default:
+                sql.append(
+                    f"ALTER DOMAIN {q} "
+                    + (f"SET DEFAULT {b.default};" if b.default else "DROP DEFAULT;")
+                )
+            if a.not_null != b.not_null:
+                sql.append(f"ALTER DOMAIN {q} {'SET' if b.not_null else 'DROP'} NOT NULL;")
+            old_checks = {c.name: c for c in a.checks}
+            new_checks = {c.name: c for c in b.checks}
+            for cname, c in old_checks.items():
+                if new_checks.get(cname) != c:
+                    sql.append(f"ALTER DOMAIN {q} DROP CONSTRAINT {quote_ident(cname)};")
+            for cname, c in new_checks.items():
+                if old_checks.get(cname) != c:
+                    sql.append(
+                        f"ALTER DOMAIN {q} ADD CONSTRAINT {quote_ident(cname)} {c.definition};"
+                    )
+            if a.comment != b.comment:
+                sql.append(_comment_sql("DOMAIN", q, b.comment))
+            if a.base_type != b.base_type:
+                sql.append(
+                    f"-- MANUAL: base type {a.base_type} -> {b.base_type} needs a new domain"
+                )
+            self.add("domain", "domain", name, "altered", *sql, before=a, after=b,
+                     destructive=a.base_type != b.base_type)  # fmt: skip
+
+    def _sequences(self) -> None:
+        old = {s.qualified_name: s for s in self.old.sequences}
+        new = {s.qualified_name: s for s in self.new.sequences}
+        for name in sorted(new.keys() - old.keys()):
+            self.add(
+                "sequence", "sequence", name, "added", _ddl._sequence(new[name]), after=new[name]
+            )
+        for name in sorted(old.keys() - new.keys()):
+            self.add("drop_type", "sequence", name, "removed",
+                     f"DROP SEQUENCE IF EXISTS {quote_qualified(name)};", before=old[name])  # fmt: skip
+        for name in sorted(old.keys() & new.keys()):
+            a, b = old[name], new[name]
+            if replace(a, owned_by=None) != replace(b, owned_by=None):
+                self.add("sequence", "sequence", name, "altered",
+                         f"DROP SEQUENCE {quote_qualified(name)};", _ddl._sequence(b),
+                         before=a, after=b, details="recreated")  # fmt: skip
+
+    def _functions(self) -> None:
+        old = {f.signature: f for f in self.old.functions}
+        new = {f.signature: f for f in self.new.functions}
+        for sig in sorted(new.keys() - old.keys()):
+            self.add("function", "function", sig, "added", _ddl._function(new[sig]), after=new[sig])
+        for sig in sorted(old.keys() - new.keys()):
+            f = old[sig]
+            word = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(f.kind, "FUNCTION")
+            self.add("drop_type", "function", sig, "removed",
+                     f"DROP {word} {quote_qualified(f.qualified_name)}({f.arguments});", before=f)  # fmt: skip
+        for sig in sorted(old.keys() & new.keys()):
+            a, b = old[sig], new[sig]
+            if a == b:
+                continue
+            sql = []
+            if a.returns != b.returns or a.kind == "aggregate":
+                word = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(a.kind, "FUNCTION")
+                sql.append(
+                    f"DROP {word} {quote_qualified(a.qualified_name)}({a.arguments}) CASCADE;"
+                )
+            sql.append(_ddl._function(b))
+            self.add("function", "function", sig, "altered", *sql, before=a, after=b)
+
+    # -- tables ------------------------------------------------------------------------
+    def _tables(self) -> None:
+        old = {t.qualified_name: t for t in self.old.tables}
+        new = {t.qualified_name: t for t in self.new.tables}
+        removed = sorted(old.keys() - new.keys())
+        added = sorted(new.keys() - old.keys())
+        for src, dst in self.hints.items():
+            if src.count(".") == 1 and src in old:
+                target = dst if "." in dst else qualify(split_qualified(src)[0], dst)
+                if target in new and target not in old:
+                    self.table_renames[src] = target
+        for src in removed:
+            if src in self.table_renames:
+                continue
+            sig = _column_signature(old[src])
+            for dst in added:
+                if (
+                    dst in self.table_renames.values()
+                    or split_qualified(dst)[0] != split_qualified(src)[0]
+                ):
+                    continue
+                if _column_signature(new[dst]) == sig:
+                    self.table_renames[src] = dst
+                    break
+        for src, dst in sorted(self.table_renames.items()):
+            self.add("rename", "table", src, "renamed",
+                     f"ALTER TABLE {quote_qualified(src)} RENAME TO {quote_ident(split_qualified(dst)[1])};",
+                     details=f"-> {dst}")  # fmt: skip
+        plan = _ddl._Plan(self.new)
+        plan.emitted = set(plan.items)  # every relation exists by the time policies run
+        created = set(added) - set(self.table_renames.values())
+        for item in plan.ordered():
+            if isinstance(item.obj, Table) and item.obj.qualified_name in created:
+                t = item.obj
+                sql = _ddl._table(t, plan)
+                self.add("table", "table", t.qualified_name, "added", sql, after=t)
+                for fk in t.foreign_keys:
+                    self._add_fk(fk)
+        for name in removed:
+            if name in self.table_renames:
+                continue
+            t = old[name]
+            self.add("drop_table", "table", name, "removed",
+                     f"DROP TABLE {quote_qualified(name)} CASCADE;", before=t,
+                     destructive=True, details=f"drops table with {len(t.columns)} columns")  # fmt: skip
+        pairs = [(old[n], new[n]) for n in sorted(old.keys() & new.keys())]
+        pairs += [(old[s], new[d]) for s, d in sorted(self.table_renames.items())]
+        for a, b in pairs:
+            self._table(a, b)
+
+    def _table(self, a: Table, b: Table) -> None:
+        tname = b.qualified_name
+        q = quote_qualified(tname)
+        renames = self._column_rename_map(a, b)
+        self.column_renames[tname] = renames
+        for src, dst in renames.items():
+            self.add("rename", "column", f"{tname}.{src}", "renamed",
+                     f"ALTER TABLE {q} RENAME COLUMN {quote_ident(src)} TO {quote_ident(dst)};",
+                     details=f"-> {dst}")  # fmt: skip
+        old_cols = {renames.get(c.name, c.name): c for c in a.columns}
+        new_cols = {c.name: c for c in b.columns}
+        for c in b.columns:
+            if c.name not in old_cols:
+                self.add("column", "column", f"{tname}.{c.name}", "added",
+                         f"ALTER TABLE {q} ADD COLUMN {_ddl._column(c)};", after=c)  # fmt: skip
+        for name, c in old_cols.items():
+            if name not in new_cols:
+                self.add("column", "column", f"{tname}.{name}", "removed",
+                         f"ALTER TABLE {q} DROP COLUMN {quote_ident(name)};", before=c,
+                         destructive=True, details="column and its data dropped")  # fmt: skip
+        for name in [c.name for c in b.columns if c.name in old_cols]:
+            self._column(q, tname, replace(old_cols[name], name=name), new_cols[name])
+        if a.comment != b.comment:
+            self.add("comment", "table", tname, "altered", _comment_sql("TABLE", q, b.comment),
+                     details="comment")  # fmt: skip
+        self._constraints(a, b, renames)
+        self._indexes(a, b, renames)
+        self._fks(a, b, renames)
+        self._dependants(a, b)
+
+    def _column_rename_map(self, a: Table, b: Table) -> dict[str, str]:
+        renames: dict[str, str] = {}
+        for src, dst in self.hints.items():
+            if src.count(".") == 2:
+                table, col = src.rsplit(".", 1)
+                if table == a.qualified_name and col in a.column_names and dst in b.column_names:
+                    renames[col] = dst
+        gone = [c for c in a.columns if c.name not in b.column_names and c.name not in renames]
+        new = [
+            c for c in b.columns if c.name not in a.column_names and c.name not in renames.values()
+        ]
+        if len(gone) == 1 and len(new) == 1:
+            g, n = gone[0], new[0]
+            if g.type == n.type and a.columns.index(g) == b.columns.index(n):
+                renames[g.name] = n.name
+        return renames
+
+    def _column(self, q: str, tname: str, a: Column, b: Column) -> None:
+        if a == b:
+            return
+        col = quote_ident(b.name)
+        sql, details, destructive = [], [], False
+        if a.generated != b.generated or (a.identity is None) != (b.identity is None):
+            # Generated/identity changes: simplest faithful path is drop + add (data lost).
+            sql += [
+                f"ALTER TABLE {q} DROP COLUMN {col};",
+                f"ALTER TABLE {q} ADD COLUMN {_ddl._column(b)};",
+            ]
+            self.add("column", "column", f"{tname}.{b.name}", "altered", *sql, before=a, after=b,
+                     details="generated/identity changed: column recreated", destructive=True)  # fmt: skip
+            return
+        if a.type != b.type or a.collation != b.collation:
+            collate = f" COLLATE {b.collation}" if b.collation else ""
+            sql.append(
+                f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {b.type}{collate} USING {col}::{b.type};"
+            )
+            details.append(f"type {a.type} -> {b.type}")
+            destructive = True
+        if a.default != b.default:
+            sql.append(f"ALTER TABLE {q} ALTER COLUMN {col} "
+                       + (f"SET DEFAULT {b.default};" if b.default is not None else "DROP DEFAULT;"))  # fmt: skip
+            details.append("default")
+        if a.nullable != b.nullable:
+            sql.append(
+                f"ALTER TABLE {q} ALTER COLUMN {col} {'DROP' if b.nullable else 'SET'} NOT NULL;"
+            )
+            details.append("nullable" if b.nullable else "NOT NULL")
+        if a.identity != b.identity or a.identity_options != b.identity_options:
+            sql.append(f"ALTER TABLE {q} ALTER COLUMN {col} SET GENERATED {b.identity};")
+            details.append("identity")
+        if a.comment != b.comment:
+            sql.append(_comment_sql("COLUMN", f"{q}.{col}", b.comment))
+            details.append("comment")
+        self.add("column", "column", f"{tname}.{b.name}", "altered", *sql, before=a, after=b,
+                 details=", ".join(details), destructive=destructive)  # fmt: skip
+
+    def _constraints(self, a: Table, b: Table, renames: dict[str, str]) -> None:
+        q = quote_qualified(b.qualified_name)
+        old = {c.name: replace(c, columns=tuple(renames.get(x, x) for x in c.columns),
+                               definition=_rename_tokens(c.definition, renames),
+                               expression=_rename_tokens(c.expression, renames))
+               for c in a.constraints}  # fmt: skip
+        new = {c.name: c for c in b.constraints}
+        gone = [n for n in old if n not in new]
+        for n in [n for n in new if n not in old]:
+            twin = next((g for g in gone if replace(old[g], name=n) == new[n]), None)
+            if twin is not None:
+                gone.remove(twin)
+                self.add("rename", "constraint", f"{b.qualified_name}.{twin}", "renamed",
+                         f"ALTER TABLE {q} RENAME CONSTRAINT {quote_ident(twin)} TO {quote_ident(n)};",
+                         details=f"-> {n}")  # fmt: skip
+                continue
+            c = new[n]
+            self.add("constraint", "constraint", f"{b.qualified_name}.{n}", "added",
+                     f"ALTER TABLE {q} ADD CONSTRAINT {quote_ident(n)} {_ddl.stable_sql(c.definition)};",
+                     after=c)  # fmt: skip
+        for n in gone:
+            self.add("drop_constraint", "constraint", f"{b.qualified_name}.{n}", "removed",
+                     f"ALTER TABLE {q} DROP CONSTRAINT {quote_ident(n)};", before=old[n])  # fmt: skip
+        for n in sorted(old.keys() & new.keys()):
+            if old[n] != new[n]:
+                self.add("drop_constraint", "constraint", f"{b.qualified_name}.{n}", "altered",
+                         f"ALTER TABLE {q} DROP CONSTRAINT {quote_ident(n)};",
+                         f"ALTER TABLE {q} ADD CONSTRAINT {quote_ident(n)} {_ddl.stable_sql(new[n].definition)};",
+                         before=old[n], after=new[n], details=new[n].definition)  # fmt: skip
+
+    def _indexes(self, a: Table, b: Table, renames: dict[str, str]) -> None:
+        def key(i: Any) -> Any:
+            return replace(i, name="", table="", constraint=None, comment=None,
+                           definition=re.sub(r"INDEX \S+ ON (ONLY )?\S+", "INDEX ON", i.definition))  # fmt: skip
+
+        old = {i.name: replace(i, table=b.qualified_name, keys=tuple(_rename_tokens(k, renames) for k in i.keys),
+                               columns=tuple(renames.get(x, x) if x else x for x in i.columns),
+                               include=tuple(renames.get(x, x) for x in i.include),
+                               predicate=_rename_tokens(i.predicate, renames),
+                               definition=_rename_tokens(i.definition, renames))
+               for i in a.indexes if i.constraint is None}  # fmt: skip
+        new = {i.name: i for i in b.indexes if i.constraint is None}
+        gone = [n for n in old if n not in new]
+        schema = quote_ident(b.schema)
+        for n in [n for n in new if n not in old]:
+            twin = next((g for g in gone if key(old[g]) == key(new[n])), None)
+            if twin is not None:
+                gone.remove(twin)
+                self.add("rename", "index", f"{b.schema}.{twin}", "renamed",
+                         f"ALTER INDEX {schema}.{quote_ident(twin)} RENAME TO {quote_ident(n)};",
+                         details=f"-> {n}")  # fmt: skip
+                continue
+            self.add("dependant", "index", f"{b.schema}.{n}", "added",
+                     _ddl._indexes([new[n]], partitioned=b.kind == "partitioned", schema=b.schema),
+                     after=new[n])  # fmt: skip
+        for n in gone:
+            self.add("drop_constraint", "index", f"{b.schema}.{n}", "removed",
+                     f"DROP INDEX {schema}.{quote_ident(n)};", before=old[n])  # fmt: skip
+        for n in sorted(old.keys() & new.keys()):
+            if key(old[n]) != key(new[n]) or old[n].comment != new[n].comment:
+                self.add("drop_constraint", "index", f"{b.schema}.{n}", "altered",
+                         f"DROP INDEX {schema}.{quote_ident(n)};",
+                         _ddl._indexes([new[n]], partitioned=b.kind == "partitioned", schema=b.schema),
+                         before=old[n], after=new[n])  # fmt: skip
+
+    def _fks(self, a: Table, b: Table, renames: dict[str, str]) -> None:
+        old = {fk.name: fk for fk in a.foreign_keys}
+        new = {fk.name: fk for fk in b.foreign_keys}
+        for n in sorted(new.keys() - old.keys()):
+            self._add_fk(new[n])
+        for n in sorted(old.keys() - new.keys()):
+            self.add("drop_fk", "foreign_key", f"{b.qualified_name}.{n}", "removed",
+                     f"ALTER TABLE {quote_qualified(a.qualified_name)} DROP CONSTRAINT {quote_ident(n)};",
+                     before=old[n])  # fmt: skip
+        for n in sorted(old.keys() & new.keys()):
+            before = self._mapped_fk(old[n], renames)
+            if before != new[n]:
+                self.add("drop_fk", "foreign_key", f"{b.qualified_name}.{n}", "altered",
+                         f"ALTER TABLE {quote_qualified(a.qualified_name)} DROP CONSTRAINT {quote_ident(n)};",
+                         before=old[n], after=new[n], details=new[n].definition)  # fmt: skip
+                self._add_fk(new[n], change="altered")
+
+    def _mapped_fk(self, fk: Any, renames: dict[str, str]) -> Any:
+        ref = self.table_renames.get(fk.ref_table, fk.ref_table)
+        ref_renames = (
+            self.column_renames.get(ref, {})
+            if ref != self.table_renames.get(fk.table, fk.table)
+            else renames
+        )
+        mapping = {**renames, **ref_renames}
+        for src, dst in self.table_renames.items():
+            mapping[split_qualified(src)[1]] = split_qualified(dst)[1]
+        return replace(
+            fk,
+            table=self.table_renames.get(fk.table, fk.table),
+            ref_table=ref,
+            columns=tuple(renames.get(c, c) for c in fk.columns),
+            ref_columns=tuple(ref_renames.get(c, c) for c in fk.ref_columns),
+            definition=_rename_tokens(fk.definition, mapping),
+        )
+
+    def _add_fk(self, fk: Any, change: str = "added") -> None:
+        sql = (
+            f"ALTER TABLE {quote_qualified(fk.table)}\n"
+            f"    ADD CONSTRAINT {quote_ident(fk.name)} {fk.definition};"
+        )
+        self.add("fk", "foreign_key", f"{fk.table}.{fk.name}", change, sql, after=fk)
+
+    def _dependants(self, a: Table, b: Table) -> None:
+        """Triggers, RLS and policies: drop what changed early, create it late."""
+        q = quote_qualified(b.qualified_name)
+        tname = b.qualified_name
+        old_tr = {t.name: t for t in a.triggers}
+        new_tr = {t.name: t for t in b.triggers}
+        for n in sorted(old_tr.keys() | new_tr.keys()):
+            before, after = old_tr.get(n), new_tr.get(n)
+            if (
+                before is not None
+                and after is not None
+                and replace(before, table=tname, definition="") == replace(after, definition="")
+                and _same_def(before.definition, after.definition, a, b)
+            ):
+                continue
+            if before is not None:
+                self.add("drop_dependant", "trigger", f"{tname}.{n}", "removed" if after is None else "altered",
+                         f"DROP TRIGGER {quote_ident(n)} ON {quote_qualified(a.qualified_name)};", before=before)  # fmt: skip
+            if after is not None:
+                sql = after.definition + ";"
+                if not after.enabled:
+                    sql += f"\nALTER TABLE {q} DISABLE TRIGGER {quote_ident(n)};"
+                self.add("dependant", "trigger", f"{tname}.{n}", "added" if before is None else "altered",
+                         sql, after=after)  # fmt: skip
+        if (a.rls_enabled, a.rls_forced) != (b.rls_enabled, b.rls_forced):
+            sql = [f"ALTER TABLE {q} {'ENABLE' if b.rls_enabled else 'DISABLE'} ROW LEVEL SECURITY;",
+                   f"ALTER TABLE {q} {'FORCE' if b.rls_forced else 'NO FORCE'} ROW LEVEL SECURITY;"]  # fmt: skip
+            self.add("dependant", "rls", tname, "altered", *sql,
+                     details=f"enabled={b.rls_enabled}, forced={b.rls_forced}")  # fmt: skip
+        old_p = {p.name: replace(p, table=tname) for p in a.policies}
+        new_p = {p.name: p for p in b.policies}
+        for n in sorted(old_p.keys() | new_p.keys()):
+            before, after = old_p.get(n), new_p.get(n)
+            if before == after:
+                continue
+            if before is not None:
+                self.add("drop_dependant", "policy", f"{tname}.{n}", "removed" if after is None else "altered",
+                         f"DROP POLICY {quote_ident(n)} ON {quote_qualified(a.qualified_name)};", before=before)  # fmt: skip
+            if after is not None:
+                self.add("dependant", "policy", f"{tname}.{n}", "added" if before is None else "altered",
+                         _ddl._policy(after), after=after)  # fmt: skip
+
+    # -- views -------------------------------------------------------------------------
+    def _views(self) -> None:
+        old = {v.qualified_name: v for v in self.old.views}
+        new = {v.qualified_name: v for v in self.new.views}
+        changed = {n for n in old.keys() & new.keys() if old[n] != new[n]}
+        # A view that reads a changed view must be recreated too (DROP ... CASCADE would take it).
+        grew = True
+        while grew:
+            extra = {
+                n
+                for n in old.keys() & new.keys()
+                if n not in changed and set(old[n].depends_on) & changed
+            }
+            changed |= extra
+            grew = bool(extra)
+        for n in sorted((old.keys() - new.keys()) | changed):
+            v = old[n]
+            word = "MATERIALIZED VIEW" if v.materialized else "VIEW"
+            self.add("drop_view", "view", n, "removed" if n not in new else "altered",
+                     f"DROP {word} IF EXISTS {quote_qualified(n)} CASCADE;", before=v,
+                     destructive=v.materialized and n not in new, details=word.lower())  # fmt: skip
+        plan = _ddl._Plan(self.new)
+        for item in plan.ordered():
+            if isinstance(item.obj, View) and (
+                item.obj.qualified_name not in old or item.obj.qualified_name in changed
+            ):
+                v = item.obj
+                self.add("view", "view", v.qualified_name, "added" if v.qualified_name not in old else "altered",
+                         _ddl._view(v), after=v)  # fmt: skip
+
+
+def _same_def(a: str, b: str, ta: Table, tb: Table) -> bool:
+    return (
+        a.replace(
+            f" ON {quote_qualified(ta.qualified_name)} ",
+            f" ON {quote_qualified(tb.qualified_name)} ",
+        )
+        == b
+    )
+
+
+def _column_signature(t: Table) -> tuple[tuple[str, str], ...]:
+    return tuple((c.name, c.type) for c in t.columns)
+
+
+def _rename_tokens(text: str | None, mapping: Mapping[str, str]) -> str | None:
+    """Replace whole identifiers (old column/table names) in SQL text, outside string literals."""
+    if not text or not mapping:
+        return text
+    pattern = re.compile(
+        r"'(?:[^']|'')*'|\b("
+        + "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
+        + r")\b"
+    )
+    return pattern.sub(lambda m: mapping[m.group(1)] if m.group(1) else m.group(0), text)
+
+
+def _comment_sql(kind: str, target: str, text: str | None) -> str:
+    return f"COMMENT ON {kind} {target} IS {quote_literal(text) if text is not None else 'NULL'};"
+
+
+__all__ = ["Change", "SchemaDiff", "diff"]
