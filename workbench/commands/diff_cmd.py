@@ -1,0 +1,107 @@
+"""``workbench diff A B``: compare two versions of sql/ and print the differences.
+
+``A`` and ``B`` are directories (or files) of schema SQL, or git revisions in
+``REV:path`` form (``HEAD~1:sql``). ``--git REV`` is short for comparing
+``REV:<--sql>`` with the working tree's ``--sql`` directory. Each side is loaded
+into its own disposable database and introspected; ``--migration FILE`` also
+writes the SQL that takes A to B (destructive statements marked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import tempfile
+from pathlib import Path
+
+from workbench.commands.common import add_backend_arguments
+from workbench.diff import diff
+from workbench.errors import WorkbenchError
+from workbench.export import write_atomic
+from workbench.introspect import introspect
+from workbench.loader import load_paths
+from workbench.model import Schema
+from workbench.server import start_server
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("old", nargs="?", help="old schema: directory, file or REV:path")
+    parser.add_argument("new", nargs="?", help="new schema: directory, file or REV:path")
+    parser.add_argument(
+        "--git", metavar="REV", help="compare REV:<sql> with the working tree's --sql"
+    )
+    parser.add_argument(
+        "--sql", default="sql", help="schema directory used with --git (default: sql)"
+    )
+    parser.add_argument("--migration", metavar="FILE", help="write the migration SQL to FILE")
+    parser.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="OLD=NEW",
+        help="rename hint, e.g. public.users.name=full_name or public.old=new (repeatable)",
+    )
+    add_backend_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.git:
+        old_spec, new_spec = f"{args.git}:{args.sql}", args.new or args.sql
+    elif args.old and args.new:
+        old_spec, new_spec = args.old, args.new
+    else:
+        raise WorkbenchError("workbench diff needs A and B, or --git REV")
+    renames = dict(hint.split("=", 1) for hint in args.rename)
+    with tempfile.TemporaryDirectory(prefix="workbench-diff-") as tmp:
+        old_path = materialise(old_spec, Path(tmp) / "old")
+        new_path = materialise(new_spec, Path(tmp) / "new")
+        with start_server(args.backend) as srv:
+            old, new = (_model(srv, p) for p in (old_path, new_path))
+    result = diff(old, new, renames=renames)
+    print(result)
+    if args.migration:
+        print(f"wrote {write_atomic(args.migration, result.migration_sql())}")
+    return 0
+
+
+def _model(srv, path: Path) -> Schema:
+    name = srv.create_database()
+    try:
+        with srv.connect(name) as conn:
+            load_paths(conn, path, backend=srv.backend)
+            return introspect(conn)
+    finally:
+        srv.drop_database(name)
+
+
+def materialise(spec: str, dest: Path) -> Path:
+    """Return a local path for ``spec``: itself when it exists, else ``REV:path`` extracted from git."""
+    if Path(spec).exists():
+        return Path(spec)
+    rev, sep, path = spec.partition(":")
+    if not sep:
+        raise WorkbenchError(f"{spec!r} is neither an existing path nor a git REV:path")
+    path = path.strip("/") or "."
+    listing = _git("ls-tree", "-r", "--name-only", rev, "--", path)
+    files = [f for f in listing.splitlines() if f.endswith(".sql")]
+    if not files:
+        raise WorkbenchError(f"no .sql files under {path!r} at git revision {rev!r}")
+    for name in files:
+        target = dest / Path(name).relative_to(path) if path != "." else dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_git("show", f"{rev}:{name}"), encoding="utf-8")
+    return dest
+
+
+def _git(*argv: str) -> str:
+    top = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    if top.returncode != 0:
+        raise WorkbenchError(f"not inside a git repository: {top.stderr.strip()}")
+    proc = subprocess.run(
+        ["git", *argv], capture_output=True, text=True, check=False, cwd=top.stdout.strip()
+    )
+    if proc.returncode != 0:
+        raise WorkbenchError(f"git {' '.join(argv)} failed: {proc.stderr.strip()}")
+    return proc.stdout
