@@ -123,6 +123,8 @@ def _table_label(graph: DiagramGraph, node: DiagramNode) -> str:
     else:
         rows.extend(_column_row(i, c, ncells) for i, c in enumerate(node.columns))
     extra = []
+    if node.partitions:
+        extra.append(f"{node.partitions} partition{'s' if node.partitions > 1 else ''}")
     if node.hidden_columns:
         extra.append(f"+ {node.hidden_columns} more column{'s' if node.hidden_columns > 1 else ''}")
     if node.hidden_links:

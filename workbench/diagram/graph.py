@@ -35,6 +35,7 @@ class DiagramOptions:
     show_enums: bool = False
     show_comments: bool = False
     inferred: bool = False
+    partitions: bool = False  # draw each partition as its own box (default: fold into the parent)
     columns: str = "auto"  # 'auto' | 'all' | 'keys' | 'none'
     cluster: str = "auto"  # 'auto' | 'schema' | 'component' | 'none'
     legend: bool = True
@@ -78,6 +79,7 @@ class DiagramNode:
     comment: str | None = None
     hidden_columns: int = 0  # columns not drawn (columns='keys' / 'none')
     hidden_links: int = 0  # relations to tables left out of this view
+    partitions: int = 0  # partitions folded into this box
     focus: bool = False
     status: str = "same"  # diff only
 
@@ -165,10 +167,14 @@ def table_columns(
     short_types: bool = True,
     show_comments: bool = False,
     enum_values: bool = False,
+    extra_fk_columns: Iterable[str] = (),
 ) -> tuple[DiagramColumn, ...]:
-    """A table's rows in definition (attnum) order with their markers."""
+    """A table's rows in definition (attnum) order with their markers.
+
+    ``extra_fk_columns``: columns that are foreign keys in the table's partitions.
+    """
     pk = set(table.primary_key.columns) if table.primary_key else set()
-    fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
+    fk_cols = {c for fk in table.foreign_keys for c in fk.columns} | set(extra_fk_columns)
     unique = {
         next(iter(s)) for s in _relations.unique_column_sets(table) if len(s) == 1 and not s <= pk
     }
@@ -206,8 +212,15 @@ def build_graph(
     opts = replace(options or DiagramOptions(), **overrides)  # type: ignore[arg-type]
     tables = {t.qualified_name: t for t in schema.tables}
     junctions = _relations.junction_tables(schema) if opts.collapse_junctions else {}
-    edges = list(_all_edges(schema, opts, junctions))
-    selection = select_tables(schema, edges, opts, hidden=set(junctions))
+    roots = {} if opts.partitions else partition_roots(schema)
+    edges = list(_all_edges(schema, opts, junctions, roots))
+    selection = select_tables(schema, edges, opts, hidden=set(junctions) | set(roots))
+    folded: dict[str, int] = {}
+    partition_fks: dict[str, set[str]] = {}
+    for part, root in roots.items():
+        folded[root] = folded.get(root, 0) + 1
+        cols = {c for fk in tables[part].foreign_keys for c in fk.columns}
+        partition_fks.setdefault(root, set()).update(cols)
     shown = selection.shown
     column_mode = opts.columns
     if column_mode == "auto":
@@ -223,6 +236,7 @@ def build_graph(
             short_types=opts.short_types,
             show_comments=opts.show_comments,
             enum_values=opts.show_enums,
+            extra_fk_columns=partition_fks.get(qn, ()),
         )
         visible, hidden = _visible_columns(cols, column_mode)
         nodes.append(
@@ -234,6 +248,7 @@ def build_graph(
                 comment=table.comment if opts.show_comments else None,
                 hidden_columns=hidden,
                 hidden_links=hidden_links.get(qn, 0),
+                partitions=folded.get(qn, 0),
                 focus=qn in selection.focus,
             )
         )
@@ -247,7 +262,7 @@ def build_graph(
         nodes=tuple(nodes),
         edges=tuple(kept_edges),
         omitted=selection.omitted,
-        total_tables=len(tables) - len(junctions),
+        total_tables=len(tables) - len(junctions) - len(roots),
         title=opts.title,
         notes=selection.notes,
         legend=opts.legend,
@@ -256,27 +271,50 @@ def build_graph(
     return replace(graph, clusters=clusters_for(graph, opts.cluster))
 
 
+def partition_roots(schema: Schema) -> dict[str, str]:
+    """Partition → its top-level partitioned table (partitions are drawn folded into it)."""
+    parent_of = {t.qualified_name: t.partition_of for t in schema.tables if t.partition_of}
+    roots = {}
+    for part in parent_of:
+        root = part
+        while root in parent_of and parent_of[root] != part:
+            root = parent_of[root]  # type: ignore[assignment]
+        roots[part] = root
+    return roots
+
+
 def _all_edges(
-    schema: Schema, opts: DiagramOptions, junctions: dict[str, tuple]
+    schema: Schema,
+    opts: DiagramOptions,
+    junctions: dict[str, tuple],
+    roots: dict[str, str],
 ) -> Iterable[DiagramEdge]:
     tables = {t.qualified_name: t for t in schema.tables}
+    seen: set[tuple] = set()
     for table in schema.tables:
         if table.qualified_name in junctions:
             continue
+        # A partition's foreign keys belong to its partitioned table in the picture.
+        child = roots.get(table.qualified_name, table.qualified_name)
         for fk in table.foreign_keys:
-            if fk.ref_table not in tables:
+            ref = roots.get(fk.ref_table, fk.ref_table)
+            key = (child, fk.columns, ref, fk.ref_columns)
+            if ref not in tables or key in seen:
                 continue
+            seen.add(key)
             card = _relations.cardinality(table, fk)
             yield DiagramEdge(
-                id=f"fk:{table.qualified_name}.{fk.name}",
-                parent=fk.ref_table,
+                id=f"fk:{child}.{fk.name}"
+                if child == table.qualified_name
+                else f"fk:{child}.{fk.columns}->{ref}",
+                parent=ref,
                 parent_columns=fk.ref_columns,
-                child=table.qualified_name,
+                child=child,
                 child_columns=fk.columns,
                 parent_end=card.parent_end,
                 child_end=card.child_end,
                 description=f"{fk.name}: {table.name}({', '.join(fk.columns)}) → "
-                f"{tables[fk.ref_table].name}({', '.join(fk.ref_columns)}), {card.describe()}",
+                f"{tables[ref].name}({', '.join(fk.ref_columns)}), {card.describe()}",
             )
     for qn, (first, second) in junctions.items():
         if first.ref_table not in tables or second.ref_table not in tables:
@@ -295,7 +333,10 @@ def _all_edges(
             description=f"many-to-many through {name}",
         )
     if opts.inferred:
-        yield from inferred_edges(schema)
+        skip = set(junctions) | set(roots)
+        yield from (
+            e for e in inferred_edges(schema) if e.child not in skip and e.parent not in skip
+        )
 
 
 def _count_hidden_links(

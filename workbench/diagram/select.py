@@ -92,17 +92,21 @@ def select_tables(
     wanted: set[str] | None = None
     focus: set[str] = set()
     described: list[str] = []
+    one_schema = len({qn.split(".", 1)[0] for qn in all_tables}) <= 1
+
+    def show(qn: str) -> str:
+        return qn.split(".", 1)[1] if one_schema else qn
 
     if opts.focus:
         start = resolve_table(schema, opts.focus, hidden=hidden)
         focus.add(start)
         wanted = set(neighbourhood(start, edges, opts.depth))
         hops = "hop" if opts.depth == 1 else "hops"
-        described.append(f"{start} and its neighbours {opts.depth} {hops} away")
+        described.append(f"{show(start)} and its neighbours {opts.depth} {hops} away")
     if opts.tables:
         named = {resolve_table(schema, n, hidden=hidden) for n in opts.tables}
         wanted = (wanted or set()) | named
-        described.append(f"tables {', '.join(sorted(named))}")
+        described.append(f"tables {', '.join(show(q) for q in sorted(named))}")
     if opts.pattern:
         patterns = [p.strip() for p in opts.pattern.split(",") if p.strip()]
         matched = {
@@ -131,9 +135,11 @@ def select_tables(
 
     if wanted is None:
         return Selection(tuple(all_tables), (), frozenset(), ())
+
     shown = tuple(qn for qn in all_tables if qn in wanted)
     omitted = tuple(qn for qn in all_tables if qn not in wanted)
-    notes = [f"Showing {len(shown)} of {len(all_tables)} tables: {'; '.join(described)}."]
+    text = "; ".join(described)
+    notes = [f"Showing {len(shown)} of {len(all_tables)} tables: {text}."]
     if omitted:
-        notes.append(f"Left out ({len(omitted)}): {_name_list(list(omitted))}.")
+        notes.append(f"Left out ({len(omitted)}): {_name_list([show(q) for q in omitted])}.")
     return Selection(shown, omitted, frozenset(focus), tuple(notes))
