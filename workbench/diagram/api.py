@@ -19,7 +19,7 @@ from workbench.diagram.diff import diff_graph
 from workbench.diagram.dot import to_dot
 from workbench.diagram.errors import DiagramError, GraphvizNotFound
 from workbench.diagram.graph import DiagramGraph, DiagramOptions, build_graph
-from workbench.diagram.mermaid import render_part, split_members, to_mermaid
+from workbench.diagram.mermaid import render_part, split_members, to_mermaid, yaml_string
 from workbench.model import Schema
 
 #: Suffix → format written by :meth:`Diagram.save`.
@@ -175,7 +175,8 @@ def mermaid_overview(graph: DiagramGraph, stem: str) -> str:
     owner = {m: i for i, (_, members) in enumerate(parts, 1) for m in members}
     lines = [
         "---",
-        f"title: {graph.title or 'Schema'} in {len(parts)} parts ({stem}.part-N.mmd)",
+        "title: "
+        + yaml_string(f"{graph.title or 'Schema'} in {len(parts)} parts ({stem}.part-N.mmd)"),
         "---",
         "erDiagram",
     ]

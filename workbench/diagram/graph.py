@@ -166,11 +166,12 @@ def table_columns(
     *,
     short_types: bool = True,
     show_comments: bool = False,
-    enum_values: bool = False,
+    enum_values: dict[str, tuple[str, ...]] | None = None,
     extra_fk_columns: Iterable[str] = (),
 ) -> tuple[DiagramColumn, ...]:
     """A table's rows in definition (attnum) order with their markers.
 
+    ``enum_values``: CHECK-enum values per column name, shown under the type.
     ``extra_fk_columns``: columns that are foreign keys in the table's partitions.
     """
     pk = set(table.primary_key.columns) if table.primary_key else set()
@@ -178,7 +179,7 @@ def table_columns(
     unique = {
         next(iter(s)) for s in _relations.unique_column_sets(table) if len(s) == 1 and not s <= pk
     }
-    checks = _relations.check_enum_values(table) if enum_values else {}
+    checks = enum_values or {}
     return tuple(
         DiagramColumn(
             name=col.name,
@@ -221,6 +222,10 @@ def build_graph(
         folded[root] = folded.get(root, 0) + 1
         cols = {c for fk in tables[part].foreign_keys for c in fk.columns}
         partition_fks.setdefault(root, set()).update(cols)
+    checks: dict[str, dict[str, tuple[str, ...]]] = {}
+    if opts.show_enums:
+        for (table_name, column), values in _relations.check_enum_values(schema).items():
+            checks.setdefault(table_name, {})[column] = values
     shown = selection.shown
     column_mode = opts.columns
     if column_mode == "auto":
@@ -235,7 +240,7 @@ def build_graph(
             table,
             short_types=opts.short_types,
             show_comments=opts.show_comments,
-            enum_values=opts.show_enums,
+            enum_values=checks.get(qn),
             extra_fk_columns=partition_fks.get(qn, ()),
         )
         visible, hidden = _visible_columns(cols, column_mode)

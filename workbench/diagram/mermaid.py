@@ -54,6 +54,11 @@ def _type(text: str) -> str:
     return cleaned if cleaned[0].isalpha() else "t_" + cleaned
 
 
+def yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar (a title holds colons, which a plain scalar cannot)."""
+    return '"' + _comment(text).replace("\\", "\\\\") + '"'
+
+
 def _comment(text: str) -> str:
     return " ".join(text.replace('"', "'").split())
 
@@ -103,7 +108,7 @@ def render_part(graph: DiagramGraph, members: list[str], title: str | None) -> s
     nodes = {n.id: n for n in graph.nodes}
     lines = []
     if title:
-        lines += ["---", f"title: {_comment(title)}", "---"]
+        lines += ["---", f"title: {yaml_string(title)}", "---"]
     lines.append("erDiagram")
     for node_id in members:
         lines.extend(_entity(nodes[node_id], names[node_id]))
