@@ -250,9 +250,12 @@ def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
         text = getattr(obj.sqltext, "text", None)
         if isinstance(text, str):
             return f"sa.CheckConstraint({text!r}, name={obj.name!r})"
-    if kind == "server_default" and isinstance(obj, sa.DefaultClause):
-        if isinstance(obj.arg, sa.TextClause):
-            return f"sa.text({obj.arg.text!r})"
+    if (
+        kind == "server_default"
+        and isinstance(obj, sa.DefaultClause)
+        and isinstance(obj.arg, sa.TextClause)
+    ):
+        return f"sa.text({obj.arg.text!r})"
     return False
 
 

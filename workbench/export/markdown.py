@@ -1,0 +1,887 @@
+"""The schema document (``schema.md``), filled in from the live schema in the shared template's shape.
+
+Why generated: ``../shared/schema-doc-template.md`` is written by hand for every
+database and goes stale the day after. Here every section the database can
+answer is rendered from the model, in the template's order, headings and
+style, and nothing is left as a ``{{placeholder}}``.
+
+The renderer is pure: :func:`render_markdown` reads the model, the
+:class:`DocOptions` (project name, owner, date, ...) and a :class:`DocExtras`
+bundle holding everything that needs a database or another exporter (example
+rows, the seed script, RLS demonstrations, the Alembic revision, ``models.py``,
+the Mermaid diagram, the server version). :func:`workbench.export.doc_collect.collect_doc_extras`
+gathers those; without them the document still renders, and says which parts
+need ``workbench export``. That split is what makes the golden test possible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.export._sample import table_order
+from workbench.export.rls_demo import RlsDemo
+from workbench.model import Column, Enum, ForeignKey, Schema, Table
+from workbench.relations import check_enums, junction_tables, relationships
+
+#: Columns whose name suggests secrets or personal data (Security section).
+SENSITIVE = re.compile(
+    r"pass(word)?|pwd|token|secret|api_?key|private|salt|hash|otp|ssn|credit|card|iban|"
+    r"email|phone|birth|address|ip_address",
+    re.IGNORECASE,
+)
+_SECRET = re.compile(r"pass(word)?|pwd|token|secret|api_?key|private|salt|hash|otp", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class DocOptions:
+    """What the database cannot know about itself (front matter and overview)."""
+
+    project_name: str = "Schema Workbench project"
+    owner: str = "Data team"
+    status: str = "draft"
+    version: str = "1.0.0"
+    date: str = "1970-01-01"  # pass the real date; tests pass a fixed one
+    hosting: str = "Disposable PostgreSQL (Schema Workbench)"
+    diagram_svg: str | None = "er.svg"  # file name of the SVG beside schema.md
+    migrations_dir: str = "migrations"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangelogEntry:
+    version: str
+    date: str
+    changes: str
+    author: str
+
+
+@dataclass(frozen=True)
+class DocExtras:
+    """Everything the document shows that needs a database or another exporter."""
+
+    server_version: str = ""
+    mermaid: str = ""
+    example_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seed_script: str = ""
+    rls_demos: tuple[RlsDemo, ...] = ()
+    experiments: tuple[str, ...] = ()  # Markdown paragraphs, one per experiment
+    performance_notes: tuple[str, ...] = ()  # Markdown bullets (lint findings)
+    ddl: str = ""
+    alembic_revision: str = ""
+    models: str = ""
+    changelog: tuple[ChangelogEntry, ...] = ()
+
+
+def load_doc_options(pyproject: str | Path = "pyproject.toml", **overrides: Any) -> DocOptions:
+    """Read ``[tool.workbench.doc]`` from ``pyproject`` (defaults when absent), then ``overrides``."""
+    values: dict[str, Any] = {}
+    path = Path(pyproject)
+    if path.is_file():
+        with path.open("rb") as fh:
+            table = tomllib.load(fh).get("tool", {}).get("workbench", {}).get("doc", {})
+        known = set(DocOptions.__dataclass_fields__)
+        values = {k: str(v) for k, v in table.items() if k in known}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return DocOptions(**values)
+
+
+# -- small helpers ----------------------------------------------------------------------
+def _cell(text: str | None) -> str:
+    if text is None or text == "":
+        return "-"
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _display(schema: Schema, qualified: str) -> str:
+    """Bare name when unambiguous across schemas, else qualified."""
+    s, _, name = qualified.partition(".")
+    return name if s == "public" else qualified
+
+
+_TYPE_NAMES = [
+    (re.compile(r"^character varying(\(\d+\))?"), "VARCHAR"),
+    (re.compile(r"^character(\(\d+\))?"), "CHAR"),
+    (re.compile(r"^timestamp(\(\d+\))? with time zone"), "TIMESTAMPTZ"),
+    (re.compile(r"^timestamp(\(\d+\))? without time zone"), "TIMESTAMP"),
+    (re.compile(r"^time(\(\d+\))? with time zone"), "TIMETZ"),
+    (re.compile(r"^time(\(\d+\))? without time zone"), "TIME"),
+    (re.compile(r"^double precision"), "DOUBLE PRECISION"),
+]
+
+
+def display_type(col: Column) -> str:
+    """The template's upper-case style (``VARCHAR(200)``, ``TIMESTAMPTZ``); user types keep their name."""
+    if col.type_kind != "base":
+        return col.type
+    t = col.type
+    suffix = "[]" if t.endswith("[]") else ""
+    base = t.removesuffix("[]")
+    for pattern, name in _TYPE_NAMES:
+        m = pattern.match(base)
+        if m:
+            return name + (m.group(1) or "") + suffix
+    return base.upper() + suffix
+
+
+def python_type(col: Column) -> str:
+    t = col.type.removesuffix("[]")
+    if col.type_kind == "enum":
+        py = f"{_class_name(col.type)} (Enum)"
+    elif t == "uuid":
+        py = "uuid.UUID"
+    elif t in ("smallint", "integer", "bigint"):
+        py = "int"
+    elif t.startswith("numeric") or t == "money":
+        py = "decimal.Decimal"
+    elif t in ("real", "double precision"):
+        py = "float"
+    elif t == "boolean":
+        py = "bool"
+    elif t.startswith("timestamp"):
+        py = "datetime.datetime"
+    elif t == "date":
+        py = "datetime.date"
+    elif t.startswith("time"):
+        py = "datetime.time"
+    elif t == "interval":
+        py = "datetime.timedelta"
+    elif t in ("json", "jsonb"):
+        py = "dict"
+    elif t == "bytea":
+        py = "bytes"
+    elif t.startswith(("character", "text", "varchar", "citext")):
+        py = f"str (max_length={col.max_length})" if col.max_length else "str"
+    else:
+        py = "str"
+    return f"list[{py}]" if col.is_array else py
+
+
+_TYPE_DESCRIPTIONS = {
+    "uuid": "Universally unique identifier",
+    "smallint": "16-bit integer",
+    "integer": "32-bit integer",
+    "bigint": "64-bit integer",
+    "numeric": "Exact decimal number",
+    "boolean": "True/false value",
+    "text": "Variable-length string without limit",
+    "character varying": "Variable-length string",
+    "character": "Fixed-length string (blank-padded)",
+    "timestamp with time zone": "Instant in time (stored in UTC)",
+    "timestamp without time zone": "Date and time without time zone",
+    "date": "Calendar date",
+    "jsonb": "JSON data (binary, indexable)",
+    "json": "JSON data (text)",
+    "inet": "IPv4 or IPv6 host address",
+    "bytea": "Binary data",
+    "interval": "Time span",
+    "real": "Single-precision floating point",
+    "double precision": "Double-precision floating point",
+}
+
+
+def _type_family(col: Column) -> str:
+    base = re.sub(r"\(.*?\)", "", col.type.removesuffix("[]"))
+    return base.strip()
+
+
+def _class_name(name: str) -> str:
+    name = name.rpartition(".")[2]
+    return "".join(p[:1].upper() + p[1:] for p in re.split(r"[^A-Za-z0-9]+", name) if p) or "Enum"
+
+
+def _member_name(value: str, taken: set[str]) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_").upper() or "EMPTY"
+    if name[0].isdigit():
+        name = f"V_{name}"
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def python_enum(class_name: str, values: Iterable[str]) -> str:
+    taken: set[str] = set()
+    lines = [f"class {class_name}(str, Enum):"]
+    lines += [f"    {_member_name(v, taken)} = {json.dumps(v)}" for v in values]
+    return "\n".join(lines)
+
+
+# -- sections ---------------------------------------------------------------------------
+def _front_matter(schema: Schema, o: DocOptions) -> list[str]:
+    return [
+        "---",
+        f"title: {o.project_name} - Database Schema",
+        f"status: {o.status}",
+        f"version: {o.version}",
+        f"last-updated: {o.date}",
+        f"owner: {o.owner}",
+        "---",
+        "",
+        f"# {o.project_name} - Database Schema",
+        "",
+    ]
+
+
+def _overview(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
+    version = x.server_version or schema.server_version
+    db = f"PostgreSQL {version}" if version else "PostgreSQL"
+    tables = [t for t in schema.tables if t.partition_of is None]
+    counts = (
+        f"{len(tables)} tables, {len(schema.views)} views, {len(schema.enums)} enum types, "
+        f"{len(schema.foreign_keys)} foreign keys, {len(schema.functions)} functions, "
+        f"{len(schema.policies)} row-level security policies."
+    )
+    return [
+        "## Database Overview",
+        "",
+        f"**Database:** {db}  ",
+        "**ORM:** SQLModel (models generated with sqlacodegen, see Model Definitions)  ",
+        f"**Hosting:** {o.hosting}  ",
+        f"**Migrations:** Alembic (`{o.migrations_dir}/`, see Migrations)",
+        "",
+        counts,
+        "",
+    ]
+
+
+def _sketch(schema: Schema) -> list[str]:
+    """Compact text sketch of the one-to-many paths, in the template's box-drawing style."""
+    children: dict[str, list[tuple[str, str]]] = {}
+    junctions = {m.junction for m in junction_tables(schema)}
+    for rel in relationships(schema):
+        if rel.child in junctions:
+            continue
+        mark = "(1)" if rel.kind == "one-to-one" else "(N)"
+        child = _display(schema, rel.child) + (" (self)" if rel.self_reference else "")
+        entry = (mark, child)
+        if entry not in children.setdefault(rel.parent, []):
+            children[rel.parent].append(entry)
+    lines: list[str] = []
+    for parent in sorted(children, key=lambda p: (-len(children[p]), p)):
+        kids = children[parent]
+        lines.append(f"{_display(schema, parent)} (1) ──── {kids[0][0]} {kids[0][1]}")
+        for i, (mark, child) in enumerate(kids[1:], start=1):
+            branch = "└" if i == len(kids) - 1 else "├"
+            lines.append(f"    {branch}──── {mark} {child}")
+    for m in junction_tables(schema):
+        lines.append(
+            f"{_display(schema, m.left)} (N) ──── {_display(schema, m.junction)} "
+            f"──── (N) {_display(schema, m.right)}"
+        )
+    return lines or ["(no foreign keys)"]
+
+
+def _diagram(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
+    out = ["## Schema Diagram", ""]
+    if x.mermaid:
+        out += ["```mermaid", x.mermaid.rstrip(), "```", ""]
+    if o.diagram_svg:
+        out += [f"![ER diagram of the schema]({o.diagram_svg})", ""]
+    out += ["```", *_sketch(schema), "```", ""]
+    return out
+
+
+def _constraints_of(table: Table, col: Column) -> str:
+    parts = []
+    pk = table.primary_key
+    if pk and col.name in pk.columns:
+        parts.append("PRIMARY KEY")
+    if any(col.name in fk.columns for fk in table.foreign_keys):
+        parts.append("FOREIGN KEY")
+    if not col.nullable and not (pk and col.name in pk.columns):
+        parts.append("NOT NULL")
+    if any(u.columns == (col.name,) for u in table.unique_constraints):
+        parts.append("UNIQUE")
+    if any(col.name in c.columns for c in table.check_constraints):
+        parts.append("CHECK")
+    if col.identity:
+        parts.append(f"IDENTITY {col.identity}")
+    if col.generated:
+        parts.append("GENERATED")
+    return ", ".join(parts)
+
+
+def _default_of(col: Column) -> str:
+    if col.identity:
+        return f"GENERATED {col.identity} AS IDENTITY"
+    if col.generated:
+        return f"GENERATED ALWAYS AS ({col.generated}) STORED"
+    return col.default or "-"
+
+
+def _index_line(table: Table, index: Any) -> str:
+    text = index.definition.replace(f"ON {table.schema}.", "ON ").replace(" USING btree ", " ")
+    return f"- `{text}`"
+
+
+def _fk_line(schema: Schema, fk: ForeignKey) -> str:
+    cols = ", ".join(fk.columns)
+    ref = f"{_display(schema, fk.ref_table)}({', '.join(fk.ref_columns)})"
+    line = f"- `{cols}` → `{ref}` ON DELETE {fk.on_delete}"
+    if fk.on_update != "NO ACTION":
+        line += f" ON UPDATE {fk.on_update}"
+    return line
+
+
+def _table_section(schema: Schema, table: Table, x: DocExtras) -> list[str]:
+    name = _display(schema, table.qualified_name)
+    out = [f"### {name} Table", ""]
+    out += [
+        f"**Purpose:** {_cell(table.comment) if table.comment else 'Not documented (no COMMENT ON TABLE).'}",
+        "",
+    ]
+    if table.partition_key:
+        parts = [
+            _display(schema, t.qualified_name)
+            for t in schema.tables
+            if t.partition_of == table.qualified_name
+        ]
+        out += [
+            f"**Partitioned by:** `{table.partition_key}`; partitions: {', '.join(f'`{p}`' for p in parts) or 'none'}",
+            "",
+        ]
+    out += [
+        "| Column | Type | Constraints | Default | Description |",
+        "|--------|------|-------------|---------|-------------|",
+    ]
+    for col in table.columns:
+        out.append(
+            f"| {col.name} | {_cell(display_type(col))} | {_cell(_constraints_of(table, col))} "
+            f"| {_cell(_default_of(col))} | {_cell(col.comment)} |"
+        )
+    out += ["", "**Indexes:**"]
+    lines = []
+    for c in table.constraints:
+        if c.kind in ("primary_key", "unique", "exclude"):
+            lines.append(f"- `{c.definition}`")
+    lines += [_index_line(table, i) for i in table.indexes if i.constraint is None]
+    out += lines or ["- None"]
+    out += ["", "**Foreign Keys:**"]
+    out += [_fk_line(schema, fk) for fk in table.foreign_keys] or ["- None"]
+    row = x.example_rows.get(table.qualified_name)
+    if row is not None:
+        out += [
+            "",
+            "**Example Row:**",
+            "```json",
+            json.dumps(row, indent=2, ensure_ascii=False),
+            "```",
+        ]
+    out.append("")
+    return out
+
+
+def _view_section(schema: Schema, view: Any) -> list[str]:
+    kind = "Materialized View" if view.materialized else "View"
+    out = [f"### {_display(schema, view.qualified_name)} {kind}", ""]
+    out += [
+        f"**Purpose:** {_cell(view.comment) if view.comment else 'Not documented (no COMMENT ON VIEW).'}",
+        "",
+    ]
+    out += ["| Column | Type | Description |", "|--------|------|-------------|"]
+    out += [f"| {c.name} | {_cell(display_type(c))} | {_cell(c.comment)} |" for c in view.columns]
+    out += ["", "**Definition:**", "```sql", view.definition.strip(), "```", ""]
+    return out
+
+
+def _tables(schema: Schema, x: DocExtras) -> list[str]:
+    out = ["## Tables", ""]
+    for table in table_order(schema):  # referenced tables first, as one reads them
+        out += _table_section(schema, table, x)
+    for view in schema.views:
+        out += _view_section(schema, view)
+    return out
+
+
+def _relationships(schema: Schema) -> list[str]:
+    rels = relationships(schema)
+    junctions = {m.junction for m in junction_tables(schema)}
+    out = ["## Relationships", "", "### One-to-Many"]
+    many = [r for r in rels if r.kind == "one-to-many" and r.child not in junctions]
+    for r in many:
+        fk = next(f for f in schema.table(r.child).foreign_keys if f.name == r.fk)
+        self_ref = " (self-reference: a tree)" if r.self_reference else ""
+        optional = ", optional" if r.optional else ""
+        out.append(
+            f"- One `{_display(schema, r.parent)}` has many `{_display(schema, r.child)}`{self_ref}"
+        )
+        out.append(
+            f"  - Foreign key: `{_display(schema, r.child)}.{', '.join(r.columns)}` → "
+            f"`{_display(schema, r.parent)}.{', '.join(r.ref_columns)}` (ON DELETE {fk.on_delete}{optional})"
+        )
+    if not many:
+        out.append("- None")
+    ones = [r for r in rels if r.kind == "one-to-one"]
+    if ones:
+        out += ["", "### One-to-One"]
+        for r in ones:
+            out.append(
+                f"- One `{_display(schema, r.parent)}` has at most one `{_display(schema, r.child)}`"
+            )
+            out.append(
+                f"  - Foreign key: `{_display(schema, r.child)}.{', '.join(r.columns)}` → "
+                f"`{_display(schema, r.parent)}.{', '.join(r.ref_columns)}` (unique)"
+            )
+    out += ["", "### Many-to-Many (via junction table)"]
+    m2m = junction_tables(schema)
+    if not m2m:
+        out += ["- None", ""]
+    for m in m2m:
+        jt = schema.table(m.junction)
+        out += [
+            f"- `{_display(schema, m.left)}` ↔ `{_display(schema, m.junction)}` ↔ `{_display(schema, m.right)}`",
+            "",
+        ]
+        out += [
+            f"**{_display(schema, m.junction)} Table:**",
+            "| Column | Type | Constraints |",
+            "|--------|------|-------------|",
+        ]
+        out += [
+            f"| {c.name} | {_cell(display_type(c))} | {_cell(_constraints_of(jt, c))} |"
+            for c in jt.columns
+        ]
+        pk = jt.primary_key
+        if pk:
+            label = "Composite Primary Key" if len(pk.columns) > 1 else "Primary Key"
+            out += ["", f"**{label}:** `({', '.join(pk.columns)})`"]
+        out.append("")
+    return out
+
+
+def _data_types(schema: Schema) -> list[str]:
+    seen: dict[str, tuple[Column, int]] = {}
+    for t in schema.tables:
+        if t.partition_of:
+            continue
+        for c in t.columns:
+            fam = "enum" if c.type_kind == "enum" else _type_family(c)
+            prev = seen.get(fam)
+            seen[fam] = (prev[0] if prev else c, (prev[1] if prev else 0) + 1)
+    out = [
+        "## Data Types Reference",
+        "",
+        "| Type | PostgreSQL | SQLModel/Python | Description |",
+        "|------|-----------|-----------------|-------------|",
+    ]
+    for fam, (col, count) in seen.items():
+        if fam == "enum":
+            out.append(
+                f"| Enum | ENUM (e.g. {col.type}) | str, Enum | Predefined values ({count} columns) |"
+            )
+            continue
+        pg = display_type(col)
+        pg = re.sub(r"\(\d+(,\d+)?\)", "(n)" if "," not in pg else "(p,s)", pg)
+        desc = _TYPE_DESCRIPTIONS.get(
+            fam, "User-defined or special type" if col.type_kind != "base" else fam
+        )
+        py = re.sub(r"max_length=\d+", "max_length=n", python_type(col))
+        out.append(f"| {fam.title()} | {pg} | {py} | {desc} ({count} columns) |")
+    if check_enums(schema):
+        out.append("| Enum | VARCHAR + CHECK | str, Enum | Predefined values (CHECK ... IN) |")
+    out.append("")
+    return out
+
+
+def _enums(schema: Schema) -> list[str]:
+    out = ["## Enums", ""]
+    users: dict[str, list[str]] = {}
+    for t in schema.tables:
+        for c in t.columns:
+            if c.type_ref:
+                users.setdefault(c.type_ref, []).append(
+                    f"{_display(schema, t.qualified_name)}.{c.name}"
+                )
+    for e in schema.enums:
+        out += _enum_section(schema, e, users.get(e.qualified_name, []))
+    for ce in check_enums(schema):
+        table = schema.table(ce.table)
+        col = table.column(ce.column)
+        cls = _class_name(f"{table.name}_{ce.column}")
+        out += [
+            f"### {_display(schema, ce.table)}.{ce.column} Enum",
+            "```python",
+            python_enum(cls, ce.values),
+            "```",
+            "",
+        ]
+        out += [
+            f"**Database:** Stored as {display_type(col)} with CHECK constraint `{ce.constraint}`",
+            "",
+        ]
+    if len(out) == 2:
+        out += ["No enums: no PostgreSQL enum types and no CHECK (... IN (...)) columns.", ""]
+    return out
+
+
+def _enum_section(schema: Schema, e: Enum, used_by: list[str]) -> list[str]:
+    out = [f"### {e.name} Enum", "```python", python_enum(_class_name(e.name), e.values), "```", ""]
+    where = ", ".join(f"`{u}`" for u in used_by) or "no column"
+    out.append(
+        f"**Database:** PostgreSQL ENUM type `{_display(schema, e.qualified_name)}` (used by {where})"
+    )
+    if e.comment:
+        out += ["", e.comment]
+    out.append("")
+    return out
+
+
+def _constraints(schema: Schema) -> list[str]:
+    tables = [t for t in schema.tables if t.partition_of is None]
+    out = ["## Constraints and Validation", "", "### Unique Constraints", "```sql"]
+    uniques = [
+        f"ALTER TABLE {_display(schema, t.qualified_name)} ADD CONSTRAINT {c.name} {c.definition};"
+        for t in tables
+        for c in t.unique_constraints
+    ]
+    uniques += [
+        f"{i.definition.replace(f'ON {t.schema}.', 'ON ').replace(' USING btree ', ' ')};"
+        for t in tables
+        for i in t.indexes
+        if i.unique and i.constraint is None
+    ]
+    out += (uniques or ["-- none"]) + ["```", "", "### Check Constraints", "```sql"]
+    checks = [
+        f"ALTER TABLE {_display(schema, t.qualified_name)} ADD CONSTRAINT {c.name}\n  {c.definition};"
+        for t in tables
+        for c in t.check_constraints
+    ]
+    out += (checks or ["-- none"]) + ["```", "", "### Not Null Constraints", "```sql"]
+    nn = []
+    for t in tables:
+        pk = set(t.primary_key.columns) if t.primary_key else set()
+        for c in t.columns:
+            if not c.nullable and c.name not in pk:
+                nn.append(
+                    f"ALTER TABLE {_display(schema, t.qualified_name)} ALTER COLUMN {c.name} SET NOT NULL;"
+                )
+    out += (nn or ["-- none"]) + ["```", ""]
+    return out
+
+
+def _defaults(schema: Schema) -> list[str]:
+    out = ["## Default Values", "", "```sql"]
+    common: Counter[str] = Counter()
+    lines = []
+    for t in schema.tables:
+        if t.partition_of:
+            continue
+        for c in t.columns:
+            if c.default is not None:
+                lines.append(
+                    f"ALTER TABLE {_display(schema, t.qualified_name)} ALTER COLUMN {c.name} SET DEFAULT {c.default};"
+                )
+                common[f"{c.name} DEFAULT {c.default}"] += 1
+    out += (lines or ["-- no column defaults"]) + ["```", ""]
+    if common:
+        out += ["**Common Defaults:**"]
+        out += [
+            f"- `{d}` ({n}×)" for d, n in sorted(common.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        ]
+        out.append("")
+    return out
+
+
+def _triggers(schema: Schema) -> list[str]:
+    out = ["## Triggers", ""]
+    by_function: dict[str, list[Any]] = {}
+    for tr in schema.triggers:
+        by_function.setdefault(tr.function, []).append(tr)
+    functions = {f.qualified_name: f for f in schema.functions}
+    for fname, triggers in by_function.items():
+        func = functions.get(fname)
+        sets_updated_at = func is not None and re.search(
+            r"NEW\.updated_at\s*(:=|=)", func.definition
+        )
+        title = "Auto-update `updated_at`" if sets_updated_at else f"`{_display(schema, fname)}()`"
+        out += [f"### {title}"]
+        if func is not None and func.comment:
+            out += ["", func.comment]
+        out += ["```sql"]
+        if func is not None:
+            out += [func.definition.strip().rstrip(";") + ";", ""]
+        out += [tr.definition.replace(" ON public.", " ON ") + ";" for tr in triggers]
+        out += ["```", ""]
+    if not by_function:
+        out += ["No triggers.", ""]
+    return out
+
+
+def _migrations(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
+    ini = f"{o.migrations_dir}/alembic.ini"
+    out = ["## Migrations", "", "### Initial Schema", "```sql"]
+    out += [x.ddl.strip() or "-- run `workbench export` to include schema.sql here", "```", ""]
+    out += [
+        "### Migration Workflow",
+        f'1. Create migration file: `alembic -c {ini} revision -m "describe the change"` '
+        f"(writes `{o.migrations_dir}/versions/<revision>_describe_the_change.py`)",
+        f'2. Apply up migration: `alembic -c {ini} -x url="$DATABASE_URL" upgrade head`',
+        f'3. Rollback (if needed): `alembic -c {ini} -x url="$DATABASE_URL" downgrade -1`',
+        "",
+        "`$DATABASE_URL` is a SQLAlchemy URL such as `postgresql+psycopg://user@host/dbname`; "
+        "the environment variable `WORKBENCH_DATABASE_URL` works instead of `-x url=...`.",
+        "",
+        "### Example Alembic Migration",
+    ]
+    if x.alembic_revision:
+        out += [
+            f"`{o.migrations_dir}/versions/0001_initial.py`, generated with Alembic's autogenerate API:",
+            "",
+            "```python",
+            x.alembic_revision.strip(),
+            "```",
+            "",
+        ]
+    else:
+        out += ["Run `workbench export` to generate the initial revision.", ""]
+    return out
+
+
+def _sample_data(x: DocExtras) -> list[str]:
+    out = ["## Sample Data (Development)", "", "### Seed Script", "```sql"]
+    out += [x.seed_script.strip() or "-- no seeded data available", "```", ""]
+    return out
+
+
+def _performance(schema: Schema, x: DocExtras) -> list[str]:
+    out = ["## Performance Considerations", "", "### Indexes"]
+    out += list(x.performance_notes) or [
+        "- Every foreign key has an index whose leading columns match it, and no index is redundant."
+    ]
+    out += ["", "### Query Optimization"]
+    if x.experiments:
+        for e in x.experiments:
+            out += [e.strip(), ""]
+    else:
+        out += [
+            "- No EXPLAIN experiments were recorded for this document; run them in the workbench "
+            "(`workbench.explain`) to include their results here.",
+            "- Use `EXPLAIN (ANALYZE, BUFFERS)` to profile queries; avoid `SELECT *`; paginate large result sets.",
+            "",
+        ]
+    out += [
+        "### Connection Pooling",
+        "```python",
+        "# SQLModel/SQLAlchemy example",
+        "engine = create_engine(",
+        "    DATABASE_URL,",
+        "    pool_size=10,",
+        "    max_overflow=20,",
+        "    pool_pre_ping=True",
+        ")",
+        "```",
+        "",
+    ]
+    return out
+
+
+def _security(schema: Schema, x: DocExtras) -> list[str]:
+    out = ["## Security", "", "### Row-Level Security (RLS)"]
+    rls = [t for t in schema.tables if t.rls_enabled]
+    if not rls:
+        out += ["", "No table has row-level security enabled.", ""]
+    demos = {(d.table, d.policy): d for d in x.rls_demos}
+    for t in rls:
+        name = _display(schema, t.qualified_name)
+        forced = " (FORCE: applies to the owner too)" if t.rls_forced else ""
+        out += [
+            "",
+            f"#### {name}{forced}",
+            "```sql",
+            "-- Enable RLS",
+            f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;",
+        ]
+        if t.rls_forced:
+            out.append(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY;")
+        for p in t.policies:
+            roles = ", ".join("PUBLIC" if r == "public" else r for r in p.roles)
+            out += ["", "-- Create policy", f"CREATE POLICY {p.name} ON {name}"]
+            if not p.permissive:
+                out.append("  AS RESTRICTIVE")
+            out += [f"  FOR {p.command}", f"  TO {roles}"]
+            if p.using:
+                out.append(f"  USING ({p.using})")
+            if p.with_check:
+                out.append(f"  WITH CHECK ({p.with_check})")
+            out[-1] += ";"
+        out += ["```"]
+        for p in t.policies:
+            if p.comment:
+                out += ["", f"`{p.name}`: {p.comment}"]
+            demo = demos.get((t.qualified_name, p.name))
+            if demo is not None:
+                out += ["", *_demo_table(demo)]
+    if rls and not x.rls_demos:
+        out += [
+            "",
+            "The policies were not demonstrated (no seeded database); run `workbench export`.",
+        ]
+    plain = [
+        _display(schema, t.qualified_name)
+        for t in schema.tables
+        if not t.rls_enabled and t.partition_of is None
+    ]
+    if rls and plain:
+        out += [
+            "",
+            "Tables without row-level security: " + ", ".join(f"`{n}`" for n in plain) + ".",
+        ]
+    out += ["", "### Sensitive Data"]
+    found = [
+        (t, c)
+        for t in schema.tables
+        if t.partition_of is None
+        for c in t.columns
+        if SENSITIVE.search(c.name)
+    ]
+    if found:
+        out += [
+            "",
+            "| Table | Column | Type | Why it is sensitive |",
+            "|-------|--------|------|---------------------|",
+        ]
+        for t, c in found:
+            kind = "secret (store hashed)" if _SECRET.search(c.name) else "personal data"
+            out.append(
+                f"| {_display(schema, t.qualified_name)} | {c.name} | {_cell(display_type(c))} | {_cell(c.comment or kind)} |"
+            )
+    out += [
+        "",
+        "- **Passwords:** Hash with bcrypt/argon2 before storing",
+        "- **Tokens:** Store hashed, never plain text",
+        "- **PII:** Encrypt at application level if required",
+        "",
+    ]
+    return out
+
+
+def _demo_table(demo: RlsDemo) -> list[str]:
+    setting = demo.settings[0] if demo.settings else "(no setting)"
+    out = [
+        f"Demonstration on seeded data (`SET ROLE {demo.role}`, `{setting}` set per tenant):",
+        "",
+        f"| Tenant (`{setting}`) | Rows visible | Total rows |",
+        "|---|---|---|",
+    ]
+    for c in demo.counts:
+        tenant = f"`{c.tenant}`" if c.tenant is not None else "(not set)"
+        out.append(f"| {tenant} | {c.visible} | {c.total} |")
+    if demo.note:
+        out += ["", f"Note: {demo.note}."]
+    return out
+
+
+def _backup(o: DocOptions) -> list[str]:
+    db = re.sub(r"[^a-z0-9]+", "_", o.project_name.lower()).strip("_") or "app"
+    return [
+        "## Backup and Recovery",
+        "",
+        "**Backup Strategy:** logical dumps with `pg_dump` in custom format (restorable table by table), "
+        "in addition to whatever physical backups the hosting provides",
+        "- Automated daily backups",
+        "- Point-in-time recovery enabled where the hosting supports it",
+        "- Retention: decided by the team operating the database (not recorded in the schema)",
+        "",
+        "**Backup Command:**",
+        "```bash",
+        f'pg_dump --format=custom --no-owner --file={db}.dump "$DATABASE_URL"',
+        "```",
+        "",
+        "**Restore Command:**",
+        "```bash",
+        f"createdb {db}",
+        f"pg_restore --no-owner --exit-on-error -d {db} {db}.dump",
+        "```",
+        "",
+    ]
+
+
+def _references(schema: Schema, x: DocExtras) -> list[str]:
+    version = (x.server_version or schema.server_version).split(".")[0]
+    docs = (
+        f"https://www.postgresql.org/docs/{version}/"
+        if version.isdigit()
+        else "https://www.postgresql.org/docs/"
+    )
+    return [
+        "## References",
+        "",
+        "- [Initial schema SQL](./schema.sql) - the DDL this document describes",
+        "- [SQLModel classes](./models.py) - generated with sqlacodegen",
+        "- [Alembic migrations](./migrations/) - `alembic upgrade head` builds the schema",
+        f"- PostgreSQL Documentation: {docs}",
+        "",
+    ]
+
+
+def _models(x: DocExtras) -> list[str]:
+    out = ["## Model Definitions (SQLModel)", "", "```python"]
+    out += [x.models.strip() or "# run `workbench export` to generate models.py", "```", ""]
+    return out
+
+
+def _changelog(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
+    out = [
+        "## Changelog",
+        "",
+        "| Version | Date | Changes | Author |",
+        "|---------|------|---------|--------|",
+    ]
+    entries = x.changelog or (
+        ChangelogEntry(
+            o.version, o.date, "Initial schema design (generated from the live schema)", o.owner
+        ),
+    )
+    out += [f"| {e.version} | {e.date} | {_cell(e.changes)} | {_cell(e.author)} |" for e in entries]
+    return out
+
+
+def render_markdown(schema: Schema, *, options: DocOptions, extras: DocExtras | None = None) -> str:
+    """Return ``schema.md`` for ``schema``: the shared template filled in, section by section."""
+    x = extras or DocExtras()
+    lines = [
+        *_front_matter(schema, options),
+        *_overview(schema, options, x),
+        *_diagram(schema, options, x),
+        *_tables(schema, x),
+        *_relationships(schema),
+        *_data_types(schema),
+        *_enums(schema),
+        *_constraints(schema),
+        *_defaults(schema),
+        *_triggers(schema),
+        *_migrations(schema, options, x),
+        *_sample_data(x),
+        *_performance(schema, x),
+        *_security(schema, x),
+        *_backup(options),
+        *_references(schema, x),
+        *_models(x),
+        *_changelog(schema, options, x),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_markdown_offline(schema: Schema) -> str:
+    """The registry form ``(schema) -> str``: options from pyproject.toml, no database extras."""
+    return render_markdown(schema, options=load_doc_options(date=dt.date.today().isoformat()))
+
+
+__all__ = [
+    "ChangelogEntry",
+    "DocExtras",
+    "DocOptions",
+    "display_type",
+    "load_doc_options",
+    "python_enum",
+    "render_markdown",
+    "render_markdown_offline",
+]
