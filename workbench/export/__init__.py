@@ -14,11 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workbench.export.ddl import render_ddl
+from workbench.export.markdown import render_markdown_offline
 from workbench.model import Schema
 
 #: format name → renderer. Others register here: ``EXPORTERS["markdown"] = render_markdown``.
 EXPORTERS: dict[str, Callable[[Schema], str]] = {
     "sql": render_ddl,
+    "md": render_markdown_offline,  # schema.md without database extras; see doc_collect.write_all
 }
 
 
