@@ -73,8 +73,6 @@ def seed_script(
             ref = next((fk for fk in tp.foreign_keys if c.name in fk.columns), None)
             if c.name in late:
                 select.append("'NULL'")
-            elif ref is not None and c.nullable and ref.fk_table_kept if False else False:
-                select.append(ident)
             elif ref is not None and c.nullable and ref.ref_table in kept:
                 rc = ref.ref_columns[ref.columns.index(c.name)]
                 select.append(

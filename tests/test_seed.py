@@ -1,0 +1,224 @@
+"""Seed data: every schema seeds on the first try, deterministically, with realistic shape."""
+
+from __future__ import annotations
+
+import hashlib
+
+import psycopg
+import pyarrow as pa
+import pytest
+
+from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
+from workbench.introspect import introspect
+from workbench.loader import load_paths
+from workbench.seed import SeedError, Sql, plan, seed, seed_script
+from workbench.seed.checks import Hints, add_hints, compile_check
+
+
+def _schema(conninfo: str):
+    with psycopg.connect(conninfo) as conn:
+        return introspect(conn)
+
+
+def _counts(conninfo: str, tables) -> dict[str, int]:
+    with psycopg.connect(conninfo) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+def _checksum(conninfo: str, table: str) -> str:
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(f"SELECT t::text FROM {table} t ORDER BY 1").fetchall()
+    return hashlib.sha256("\n".join(r[0] for r in rows).encode()).hexdigest()
+
+
+def _fk_count(conninfo: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f'").fetchone()[0]
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SCHEMAS))
+def test_every_schema_seeds_on_the_first_try(name, template_for, new_db):
+    conninfo = new_db(template=template_for(ALL_SCHEMAS[name]))
+    schema = _schema(conninfo)
+    fks_before = _fk_count(conninfo)
+    summary = seed(conninfo, schema, 300, progress=False)
+    assert _counts(conninfo, summary.rows) == summary.rows
+    assert all(rows > 0 for rows in summary.rows.values())
+    # foreign keys were re-added, which validated every row
+    assert _fk_count(conninfo) == fks_before
+    assert "<table>" in summary._repr_html_()
+    assert list(summary.to_frame()["rows"]) == list(summary.rows.values())
+
+
+def test_example_data_is_realistic(example_conninfo):
+    schema = _schema(example_conninfo)
+    shape = {
+        "default": 200,
+        "tables": {
+            "users": 1000,
+            "tasks": 5000,
+            "projects": {"per": "organisations", "min": 1, "max": 4},
+        },
+    }
+    seed(example_conninfo, schema, shape, progress=False, window=("2024-01-01", "2025-01-01"))
+    with psycopg.connect(example_conninfo) as conn:
+        q = lambda s: conn.execute(s).fetchone()  # noqa: E731
+        assert q("SELECT count(*) FROM tasks WHERE updated_at < created_at")[0] == 0
+        lo, hi = q("SELECT min(created_at), max(created_at) FROM users")
+        assert lo.year == 2024 and hi.year == 2024
+        # fan-out: every organisation has 1..4 projects
+        assert q(
+            "SELECT min(c), max(c) FROM (SELECT count(*) c FROM projects GROUP BY organisation_id) s"
+        ) >= (1, 1)
+        assert (
+            q("SELECT max(c) FROM (SELECT count(*) c FROM projects GROUP BY organisation_id) s")[0]
+            <= 4
+        )
+        # skew: the top 10% of assignees own more than 30% of assigned tasks
+        top = q(
+            "SELECT sum(c)::float / (SELECT count(assignee_id) FROM tasks) FROM ("
+            " SELECT count(*) c FROM tasks WHERE assignee_id IS NOT NULL GROUP BY assignee_id ORDER BY 1 DESC LIMIT 100) s"
+        )[0]
+        assert top > 0.3
+        # emails look like emails and are lower case
+        assert q("SELECT count(*) FROM users WHERE email !~ '^[a-z0-9.]+@[a-z0-9.-]+$'")[0] == 0
+        # index-only scans need the visibility map: VACUUM ran
+        assert q("SELECT relallvisible > 0 FROM pg_class WHERE relname = 'tasks'")[0]
+        # sequences/identity moved past the loaded ids
+        conn.execute("INSERT INTO audit_log (action, entity_type) VALUES ('x.y', 'task')")
+
+
+def test_same_seed_same_data_other_seed_other_data(template_for, new_db):
+    template = template_for(EXAMPLE_SQL)
+    a, b, c = new_db(template=template), new_db(template=template), new_db(template=template)
+    schema = _schema(a)
+    for conninfo, number in ((a, 7), (b, 7), (c, 8)):
+        seed(conninfo, schema, 150, seed=number, progress=False)
+    for table in ("users", "tasks", "task_tags"):
+        assert _checksum(a, table) == _checksum(b, table)
+        assert _checksum(a, table) != _checksum(c, table)
+
+
+UNSATISFIABLE = """
+CREATE TABLE codes (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code text NOT NULL CONSTRAINT codes_md5_check CHECK (md5(code) LIKE '00%')
+);
+"""
+
+
+def _md5_codes(rng, n):
+    found, i = [], 0
+    while len(found) < n:
+        if hashlib.md5(str(i).encode()).hexdigest().startswith("00"):
+            found.append(str(i))
+        i += 1
+    return found
+
+
+def test_unsatisfiable_check_is_named_and_an_override_fixes_it(tmp_path, new_db, server):
+    (tmp_path / "schema.sql").write_text(UNSATISFIABLE)
+    conninfo = new_db()
+    with psycopg.connect(conninfo) as conn:
+        load_paths(conn, tmp_path / "schema.sql", backend=server.backend)
+    schema = _schema(conninfo)
+    with pytest.raises(SeedError) as err:
+        seed(conninfo, schema, 50, progress=False)
+    text = str(err.value)
+    assert "public.codes" in text and "codes_md5_check" in text and "columns=" in text
+    summary = seed(conninfo, schema, 50, progress=False, columns={"codes.code": _md5_codes})
+    assert summary.rows == {"public.codes": 50}
+
+
+def test_sql_expression_override(example_conninfo):
+    schema = _schema(example_conninfo)
+    seed(example_conninfo, schema, 50, progress=False, columns={"tags.color": Sql("'#000000'")})
+    with psycopg.connect(example_conninfo) as conn:
+        assert conn.execute("SELECT array_agg(DISTINCT color) FROM tags").fetchone()[0] == [
+            "#000000"
+        ]
+        # the column default is restored afterwards
+        assert (
+            "6b7280"
+            in conn.execute(
+                "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'tags'::regclass AND adnum = 4"
+            ).fetchone()[0]
+        )
+
+
+CYCLE = """
+CREATE TABLE departments (id int PRIMARY KEY, name text NOT NULL, head_id int);
+CREATE TABLE employees (
+    id int PRIMARY KEY, name text NOT NULL,
+    department_id int NOT NULL REFERENCES departments (id),
+    manager_id int REFERENCES employees (id),
+    starts_at timestamptz NOT NULL, ends_at timestamptz,
+    level int NOT NULL CHECK (level BETWEEN 1 AND 3),
+    CHECK (ends_at > starts_at)
+);
+ALTER TABLE departments ADD FOREIGN KEY (head_id) REFERENCES employees (id);
+"""
+
+
+def test_cycles_self_references_and_dump_script_loads(tmp_path, new_db, server):
+    (tmp_path / "schema.sql").write_text(CYCLE)
+    template = new_db()
+    with psycopg.connect(template) as conn:
+        load_paths(conn, tmp_path / "schema.sql", backend=server.backend)
+    template_name = psycopg.conninfo.conninfo_to_dict(template)["dbname"]
+    conninfo = new_db(template=template_name)
+    schema = _schema(conninfo)
+    seed_plan = plan(schema, 100)
+    assert seed_plan.deferred == {("public.departments", "departments_head_id_fkey")}
+    seed(conninfo, schema, 100, progress=False)
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT count(head_id) FROM departments").fetchone()[0] > 0
+        assert (
+            conn.execute("SELECT count(*) FROM employees WHERE ends_at <= starts_at").fetchone()[0]
+            == 0
+        )
+        script = seed_script(conn, schema)
+    fresh = new_db(template=template_name)
+    with psycopg.connect(fresh) as conn:
+        conn.execute(script)
+    assert _checksum(fresh, "employees") == _checksum(conninfo, "employees")
+    assert _checksum(fresh, "departments") == _checksum(conninfo, "departments")
+
+
+def test_example_dump_with_limit_loads_into_a_fresh_clone(template_for, new_db):
+    template = template_for(EXAMPLE_SQL)
+    conninfo = new_db(template=template)
+    schema = _schema(conninfo)
+    seed(conninfo, schema, 200, progress=False)
+    with psycopg.connect(conninfo) as conn:
+        script = seed_script(conn, schema, limit_per_table=100)
+    assert 'INSERT INTO "public"."tasks"' in script
+    fresh = new_db(template=template)
+    with psycopg.connect(fresh) as conn:
+        conn.execute(script)
+        assert 0 < conn.execute("SELECT count(*) FROM tasks").fetchone()[0] <= 100
+
+
+def test_check_hints_and_three_valued_evaluation():
+    hints = Hints()
+    add_hints(hints, "((priority >= 1) AND (priority <= 5))")
+    add_hints(
+        hints,
+        "((role)::text = ANY ((ARRAY['owner'::character varying, 'admin'::character varying])::text[]))",
+    )
+    add_hints(hints, "(ends_on >= starts_on)")
+    add_hints(hints, "((email)::text = lower((email)::text))")
+    assert hints.low["priority"] == (1, True) and hints.high["priority"] == (5, True)
+    assert hints.values["role"] == ("owner", "admin")
+    assert hints.order == [("ends_on", "starts_on", False)]
+    assert hints.case["email"] == "lower"
+    evaluate, cols = compile_check("((accepted_at IS NULL) OR (revoked_at IS NULL))")
+    assert cols == {"accepted_at", "revoked_at"}
+    result = evaluate({"accepted_at": pa.array([1, None, 2]), "revoked_at": pa.array([1, 2, None])})
+    assert result.to_pylist() == [False, True, True]
+    evaluate, _ = compile_check("(estimate_hours > (0)::numeric)")
+    assert evaluate({"estimate_hours": pa.array([1.5, 0.0, None])}).to_pylist() == [
+        True,
+        False,
+        None,
+    ]
