@@ -46,12 +46,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.git:
-        old_spec, new_spec = f"{args.git}:{args.sql}", args.new or args.sql
+        if args.old and args.new:
+            raise WorkbenchError("--git REV compares with one directory; give at most one path")
+        # `workbench diff --git HEAD other/` puts the directory in the first positional.
+        old_spec, new_spec = f"{args.git}:{args.sql}", args.old or args.new or args.sql
     elif args.old and args.new:
         old_spec, new_spec = args.old, args.new
     else:
         raise WorkbenchError("workbench diff needs A and B, or --git REV")
-    renames = dict(hint.split("=", 1) for hint in args.rename)
+    renames = parse_renames(args.rename)
     with tempfile.TemporaryDirectory(prefix="workbench-diff-") as tmp:
         old_path = materialise(old_spec, Path(tmp) / "old")
         new_path = materialise(new_spec, Path(tmp) / "new")
@@ -62,6 +65,20 @@ def run(args: argparse.Namespace) -> int:
     if args.migration:
         print(f"wrote {write_atomic(args.migration, result.migration_sql())}")
     return 0
+
+
+def parse_renames(hints: list[str]) -> dict[str, str]:
+    """``["public.users.name=full_name"]`` → ``{"public.users.name": "full_name"}``; bad hints raise."""
+    renames: dict[str, str] = {}
+    for hint in hints:
+        old, sep, new = hint.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise WorkbenchError(
+                f"--rename {hint!r}: expected OLD=NEW, e.g. public.users.name=full_name "
+                "(column) or public.old_table=new_table (table)"
+            )
+        renames[old.strip()] = new.strip()
+    return renames
 
 
 def _model(srv, path: Path) -> Schema:
