@@ -248,6 +248,32 @@ TEXT_RENDERERS: dict[type, Callable[[Any], str]] = {
 }
 
 
+def _experiment_text(result: Any) -> str:
+    variants = ", ".join(result.variants)
+    return f"<ExperimentResult: variants {variants}; scales {', '.join(result.scales)}>"
+
+
+#: Short ``text/plain`` of the other modules' notebook objects, keyed by (module, class) so
+#: nothing is imported until used. Their default reprs are dataclass dumps (a SchemaDiff's
+#: runs to pages), which is what a notebook saved without its HTML would show.
+PLAIN_BY_NAME: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("workbench.diff", "SchemaDiff"): lambda d: f"<SchemaDiff: {len(d)} change(s)>\n{d}".rstrip(),
+    ("workbench.lint.report", "LintReport"): lambda r: f"<LintReport: {r.summary()}>",
+    ("workbench.explain.plan", "Plan"): str,
+    ("workbench.explain.result", "ExperimentResult"): _experiment_text,
+}
+
+
+def _plain(text: Callable[[Any], str]) -> Callable[[Any, Any, bool], None]:
+    def pretty(obj: Any, p: Any, cycle: bool) -> None:
+        try:
+            p.text(text(obj))
+        except Exception:  # a display must never break a cell: fall back to the repr
+            p.text(object.__repr__(obj))
+
+    return pretty
+
+
 def to_html(obj: Any) -> str:
     """The HTML display of a model object (TypeError naming the supported types otherwise)."""
     for kind, render in HTML_RENDERERS.items():
@@ -265,9 +291,9 @@ def register(ip: Any) -> None:
     for kind, render in HTML_RENDERERS.items():
         formatters["text/html"].for_type(kind, render)
     for kind, text in TEXT_RENDERERS.items():
-        formatters["text/plain"].for_type(
-            kind, lambda obj, p, cycle, _text=text: p.text(_text(obj))
-        )
+        formatters["text/plain"].for_type(kind, _plain(text))
+    for (module, name), text in PLAIN_BY_NAME.items():
+        formatters["text/plain"].for_type_by_name(module, name, _plain(text))
 
 
 def show(obj: Any) -> None:
