@@ -37,7 +37,7 @@ from workbench.model import (
 # -- hand-built schemas ----------------------------------------------------------
 
 
-def col(name: str, type: str = "text", **kw) -> Column:  # noqa: A002
+def col(name: str, type: str = "text", **kw) -> Column:
     return Column(name, type, **kw)
 
 
@@ -831,3 +831,12 @@ def test_corpus_chinook_findings(schema_of):
     assert ("redundant-index", "public.playlist_track_playlist_id_idx") in got
     assert ("fk-column-naming", "public.employee.reports_to") in got
     assert not report.errors
+
+
+def test_docs_catalogue_is_up_to_date():
+    from workbench.lint.catalogue import catalogue_markdown, generated_block
+
+    docs = Path(__file__).parent.parent / "docs" / "lint-rules.md"
+    assert generated_block(docs) == catalogue_markdown(), (
+        "run: python -m workbench.lint.catalogue docs/lint-rules.md"
+    )

@@ -10,7 +10,6 @@ in a COMMENT on an object (or its table or column) silences rules for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 from workbench.lint._core import RULES, SEVERITY_RANK, Finding, Rule
@@ -90,11 +89,6 @@ def _suppressed(finding: Finding, comments: dict[tuple[str, str], str]) -> bool:
     return False
 
 
-def iter_rules() -> Iterator[Rule]:
-    """The catalogue, in documentation order."""
-    yield from all_rules()
-
-
 __all__ = [
     "RULES",
     "Finding",
@@ -105,6 +99,5 @@ __all__ = [
     "Rule",
     "all_rules",
     "get_rule",
-    "iter_rules",
     "lint",
 ]

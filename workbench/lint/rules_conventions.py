@@ -244,8 +244,12 @@ def _renamed(name: str, to: str) -> str:
     return f"{head}_{new}" if head else new
 
 
+def _table_words_of_name(name: str) -> set[str]:
+    return {name.lower(), singular(name.lower())}
+
+
 def _table_words(table: Table) -> set[str]:
-    return {table.name.lower(), singular(table.name.lower())}
+    return _table_words_of_name(table.name)
 
 
 @rule(
@@ -296,7 +300,7 @@ def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
             if (
                 stem == ref_single
                 or stem.endswith("_" + ref_single)
-                or stem in _table_words_of(ref_name)
+                or stem in _table_words_of_name(ref_name)
             ):
                 continue
             for other in tables:
@@ -314,10 +318,6 @@ def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
                         column=col,
                     )
                     break
-
-
-def _table_words_of(name: str) -> set[str]:
-    return {name.lower(), singular(name.lower())}
 
 
 # -- identifiers -------------------------------------------------------------------
