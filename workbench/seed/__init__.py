@@ -82,6 +82,7 @@ def seed(
     skew: float | None = None,
     null_fraction: float | None = None,
     window: tuple[Any, Any] | None = None,
+    rows: int | None = None,
     parallel: int = 2,
     vacuum: bool = True,
 ) -> SeedSummary:
@@ -95,7 +96,7 @@ def seed(
     """
     started = time.perf_counter()
     parsed = parse_shape(
-        shape, columns=columns, skew=skew, null_fraction=null_fraction, window=window
+        shape, rows=rows, columns=columns, skew=skew, null_fraction=null_fraction, window=window
     )
     seed_plan = plan(schema, parsed)
     bar = None

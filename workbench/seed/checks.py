@@ -15,6 +15,7 @@ constraint as beyond it unless the user overrides one of its columns.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -380,12 +381,10 @@ def add_hints(hints: Hints, expression: str, *, value_column: str | None = None)
                 except Unsupported:
                     pass
             elif node.kind == A_Expr_Kind.AEXPR_OP and op in ("~", "~*") and lcol:
-                try:
+                with contextlib.suppress(Unsupported):
                     hints.regex.setdefault(lcol, []).append(
                         (_constant(_strip_all(rexpr)), op == "~*")
                     )
-                except Unsupported:
-                    pass
             elif node.kind == A_Expr_Kind.AEXPR_OP and op in ("<", "<=", ">", ">=", "="):
                 rcol = _column(rexpr, value_column)
                 if lcol and rcol and op != "=":

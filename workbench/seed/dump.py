@@ -57,7 +57,7 @@ def seed_script(
                 continue
             pairs = " AND ".join(
                 f"k.{sql.Identifier(rc).as_string(conn)} = t.{sql.Identifier(c).as_string(conn)}"
-                for c, rc in zip(fk.columns, fk.ref_columns)
+                for c, rc in zip(fk.columns, fk.ref_columns, strict=False)
             )
             conds.append(f"EXISTS (SELECT 1 FROM {kept[fk.ref_table]} k WHERE {pairs})")
         temp = f"pg_temp._seed_dump_{index}"
@@ -111,7 +111,7 @@ def seed_script(
                 )
                 pairs = " AND ".join(
                     f"k.{sql.Identifier(rc).as_string(conn)} = s.{sql.Identifier(c).as_string(conn)}"
-                    for c, rc in zip(fk.columns, fk.ref_columns)
+                    for c, rc in zip(fk.columns, fk.ref_columns, strict=False)
                 )
                 fixes = conn.execute(
                     f"SELECT {cols_sel} FROM {temp} s WHERE EXISTS (SELECT 1 FROM {target} k WHERE {pairs})"

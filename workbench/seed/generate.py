@@ -233,7 +233,7 @@ class TableGenerator:
                 fk, parent.rows, n, fanout_idx if fk.ref_table == fanout_parent else None
             )
             parent_idx[fk.name] = idx
-            for c, rc in zip(fk.columns, fk.ref_columns):
+            for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
                 data[c] = parent.columns[rc].take(pa.array(idx))
         out.rows = n
         if fanout_idx is not None and len(fanout_idx) != n:
@@ -277,7 +277,7 @@ class TableGenerator:
             roots[0] = nullable
             if not nullable:
                 idx[0] = 0
-            for c, rc in zip(fk.columns, fk.ref_columns):
+            for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
                 data[c] = pc.if_else(
                     pa.array(roots), pa.scalar(None, data[rc].type), data[rc].take(pa.array(idx))
                 )
@@ -320,7 +320,7 @@ class TableGenerator:
             parent = done[fk.ref_table]
             idx = zipf_choice(self.rng, parent.rows, out.rows, self.shape.skew)
             nulls = pa.array(self.rng.random(out.rows) < self.shape.null_fraction)
-            for c, rc in zip(fk.columns, fk.ref_columns):
+            for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
                 values = parent.columns[rc].take(pa.array(idx))
                 if self.table.column(c).nullable:
                     values = pc.if_else(nulls, pa.scalar(None, values.type), values)

@@ -202,7 +202,7 @@ def load(
     with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
         # CSV rendering (pyarrow, GIL released) overlaps with the COPYs already running
         futures = [pool.submit(lambda d=d: copy_table(conninfo, d, csv_bytes(d))) for d in order]
-        for future, d in zip(futures, order):
+        for future, d in zip(futures, order, strict=False):
             future.result()
             if progress:
                 progress(d.name)
