@@ -23,7 +23,7 @@ from workbench.explain.plandiff import PlanDiff, plan_diff
 from workbench.explain.plots import plan_graph, plan_svg
 from workbench.explain.report import write_report
 from workbench.explain.result import ExperimentResult, ShapeChange
-from workbench.explain.runner import run_experiment
+from workbench.explain.runner import run_experiment, seed_with
 from workbench.explain.stats import SpeedUp, Summary, speedup, summarize
 from workbench.explain.store import load, save
 
@@ -52,6 +52,7 @@ __all__ = [
     "plan_svg",
     "run_experiment",
     "save",
+    "seed_with",
     "speedup",
     "summarize",
     "write_report",

@@ -153,8 +153,8 @@ def find(
                 cols = ", ".join(fk.columns)
                 add(
                     "fk_without_index",
-                    f"{col_text} on foreign key {fk.name} ({fk.table}.{cols}), which has no "
-                    f"index: CREATE INDEX ON {fk.table} ({cols})",
+                    f"{col_text}, the column of foreign key {fk.name}, which has no index: "
+                    f"CREATE INDEX ON {fk.table} ({cols})",
                 )
     return out
 

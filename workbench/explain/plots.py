@@ -63,7 +63,7 @@ def distributions(
         ax.set_ylabel("ms per execution")
         ax.set_title(f"{query} at {scale} rows" if scale != "base" else query)
         ax.grid(axis="y", alpha=0.3)
-    fig.tight_layout()
+    _fixed_margins(fig, len(queries))
     return fig
 
 
@@ -99,8 +99,15 @@ def scaling(result: ExperimentResult, *, condition: str | None = None) -> Figure
         ax.grid(True, which="both", alpha=0.3)
         if len(q):
             ax.legend()
-    fig.tight_layout()
+    _fixed_margins(fig, len(queries))
     return fig
+
+
+def _fixed_margins(fig: Figure, panels: int) -> None:
+    # Fixed margins instead of tight_layout: measuring every tick label of log axes
+    # costs about a second per figure and the layout is the same every time.
+    per = 1.0 / panels
+    fig.subplots_adjust(left=0.14, right=0.97, top=1 - 0.1 * per, bottom=0.16 * per, hspace=0.55)
 
 
 # -- the plan as a graph -----------------------------------------------------------------

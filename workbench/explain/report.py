@@ -61,8 +61,8 @@ def write_report(result: ExperimentResult, out_dir: str | Path) -> Path:
     else:
         for row in comp.itertuples(index=False):
             md.append(
-                f"- `{row.query}` at {row.scale} rows ({row.condition}): **{row.variant}** is "
-                f"**{row.verdict}** than {row.baseline} (speed-up {row.speedup:.2f}, "
+                f"- `{row.query}` at {row.scale} rows ({row.condition}): **{row.variant}** vs "
+                f"{row.baseline}: **{row.verdict}** (speed-up {row.speedup:.2f}, "
                 f"{round(exp.get('confidence', 0.95) * 100)}% CI {row.ci_low:.2f}–{row.ci_high:.2f})"
             )
     md.append("")

@@ -296,7 +296,9 @@ def _open_arm(server: Server, dbname: str, variant: Variant, *, hypopg: bool) ->
         if hypothetical:
             conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
         conn.execute("ANALYZE")
-    conn = server.connect(dbname, autocommit=True)
+    # No psycopg auto-prepare: the runner decides what is prepared (PREPARE/EXECUTE for
+    # plan-cache conditions), and auto-prepared statements would not survive DISCARD ALL.
+    conn = server.connect(dbname, autocommit=True, prepare_threshold=None)
     arm = _Arm(variant, dbname, conn, hypothetical)
     _apply_settings(arm, {})
     if hypothetical:
@@ -442,3 +444,17 @@ def _explain(
     doc = row[0]
     Plan.from_json(doc)  # fail here, naming the query, rather than at display time
     return doc[0] if isinstance(doc, list) else doc
+
+
+def seed_with(schema: Any, *, seed: int = 0, **options: Any) -> SeedFn:
+    """A ``seed_fn`` for :func:`run_experiment` built on :func:`workbench.seed.seed`.
+
+    Each data scale ``rows`` is passed as the seeder's shape (rows per table);
+    ``options`` go to the seeder as they are (``skew=``, ``columns=`` …).
+    """
+    from workbench.seed import seed as seed_database
+
+    def fill(conninfo: str, rows: int) -> None:
+        seed_database(conninfo, schema, rows, seed=seed, progress=False, **options)
+
+    return fill
