@@ -1,0 +1,281 @@
+"""The schema document: golden files, no placeholders, and the claims it makes proven on a database.
+
+Golden files: ``tests/golden/markdown_small.md`` (pure renderer on a hand-built
+model) and the committed example under ``docs/example/`` (``schema.md``,
+``er.mmd``, ``er.svg``). When a change is intended, regenerate and review the
+diff::
+
+    WORKBENCH_UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/test_markdown.py -o addopts=""
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+import workbench
+from tests.conftest import CORPUS, EXAMPLE_SQL, ROOT, corpus_schemas
+from workbench.export._sample import seed_sample
+from workbench.export.doc_collect import collect_doc_extras, write_all
+from workbench.export.markdown import (
+    DocExtras,
+    DocOptions,
+    load_doc_options,
+    python_enum,
+    render_markdown,
+)
+from workbench.export.rls_demo import demonstrate, policy_settings
+from workbench.introspect import introspect
+from workbench.model import Column, Constraint, Enum, ForeignKey, Index, Schema, Table
+
+GOLDEN = ROOT / "tests" / "golden"
+EXAMPLE_DOCS = ROOT / "docs" / "example"
+UPDATE = os.environ.get("WORKBENCH_UPDATE_GOLDENS") == "1"
+DATE = "2026-11-25"
+PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
+TEMPLATE_HEADINGS = [
+    "## Database Overview",
+    "## Schema Diagram",
+    "## Tables",
+    "## Relationships",
+    "## Data Types Reference",
+    "## Enums",
+    "## Constraints and Validation",
+    "## Default Values",
+    "## Triggers",
+    "## Migrations",
+    "## Sample Data (Development)",
+    "## Performance Considerations",
+    "## Security",
+    "## Backup and Recovery",
+    "## References",
+    "## Model Definitions (SQLModel)",
+    "## Changelog",
+]
+
+
+def check_golden(path: Path, text: str) -> None:
+    if UPDATE or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"{path} did not exist; written now, review and commit it")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{path.relative_to(ROOT)} differs from the regenerated output; "
+        "set WORKBENCH_UPDATE_GOLDENS=1 to accept the change"
+    )
+
+
+def small_schema() -> Schema:
+    uid = Column("id", "uuid", nullable=False, default="gen_random_uuid()", comment="Key.")
+    teams = Table(
+        "public",
+        "teams",
+        columns=(
+            uid,
+            Column("name", "character varying(100)", nullable=False, max_length=100),
+            Column("plan", "text", nullable=False, default="'free'::text"),
+        ),
+        constraints=(
+            Constraint(
+                "teams_plan_check",
+                "check",
+                ("plan",),
+                "CHECK ((plan = ANY (ARRAY['free'::text, 'pro'::text])))",
+                expression="(plan = ANY (ARRAY['free'::text, 'pro'::text]))",
+            ),
+            Constraint("teams_pkey", "primary_key", ("id",), "PRIMARY KEY (id)"),
+        ),
+        comment="Groups of people.",
+    )
+    people = Table(
+        "public",
+        "people",
+        columns=(
+            uid,
+            Column("team_id", "uuid", nullable=False),
+            Column("mood", "mood", type_kind="enum", type_ref="public.mood"),
+            Column("password_hash", "text"),
+        ),
+        constraints=(Constraint("people_pkey", "primary_key", ("id",), "PRIMARY KEY (id)"),),
+        foreign_keys=(
+            ForeignKey(
+                "people_team_id_fkey",
+                "public.people",
+                ("team_id",),
+                "public.teams",
+                ("id",),
+                on_delete="CASCADE",
+            ),
+        ),
+        indexes=(
+            Index(
+                "people_pkey",
+                "public.people",
+                ("id",),
+                ("id",),
+                unique=True,
+                constraint="people_pkey",
+                definition="CREATE UNIQUE INDEX people_pkey ON public.people USING btree (id)",
+            ),
+        ),
+    )
+    return Schema(
+        enums=(Enum("public", "mood", ("happy", "so-so", "1st")),),
+        tables=(people, teams),
+        server_version="18.0",
+    )
+
+
+OPTIONS = DocOptions(project_name="Tiny", owner="Test Team", date=DATE)
+
+
+def test_small_schema_document_matches_golden() -> None:
+    text = render_markdown(small_schema(), options=OPTIONS)
+    assert not PLACEHOLDER.search(text)
+    positions = [text.index(h + "\n") for h in TEMPLATE_HEADINGS]
+    assert positions == sorted(positions), "sections must keep the template's order"
+    assert "- `team_id` → `teams(id)` ON DELETE CASCADE" in text
+    assert "| people | password_hash | TEXT |" in text
+    check_golden(GOLDEN / "markdown_small.md", text)
+
+
+def test_enum_classes_are_valid_python() -> None:
+    code = python_enum("Mood", ["happy", "so-so", "1st", "so so"])
+    namespace: dict = {}
+    exec("from enum import Enum\n" + code, namespace)
+    assert [m.value for m in namespace["Mood"]] == ["happy", "so-so", "1st", "so so"]
+
+
+def test_doc_options_from_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.workbench.doc]\nproject_name = "X"\nowner = "Y"\nversion = "2.0.0"\n'
+    )
+    options = load_doc_options(tmp_path / "pyproject.toml", date=DATE)
+    assert (options.project_name, options.owner, options.version, options.date) == (
+        "X",
+        "Y",
+        "2.0.0",
+        DATE,
+    )
+    assert load_doc_options(tmp_path / "missing.toml").project_name == DocOptions().project_name
+
+
+@pytest.fixture(scope="module")
+def example_wb(server):
+    with workbench.open(EXAMPLE_SQL, server=server) as wb:
+        yield wb
+
+
+def test_example_document_matches_committed(example_wb, tmp_path: Path) -> None:
+    """docs/example/ is what `workbench export` writes for sql/; fail when it drifts."""
+    options = load_doc_options(ROOT / "pyproject.toml", date=DATE)
+    write_all(example_wb, tmp_path, options=options)
+    text = (tmp_path / "schema.md").read_text()
+    assert not PLACEHOLDER.search(text)
+    for heading in TEMPLATE_HEADINGS:
+        assert heading + "\n" in text
+    for table in example_wb.schema.tables:
+        assert f"### {table.name} Table" in text
+    assert "```mermaid\nerDiagram" in text
+    assert "tasks_tags" not in text  # sanity: names come from the model
+    for name in ("schema.md", "er.mmd", "er.svg"):
+        check_golden(EXAMPLE_DOCS / name, (tmp_path / name).read_text())
+    assert (tmp_path / "migrations" / "versions" / "0001_initial.py").is_file()
+    assert (tmp_path / "models.py").is_file() and (tmp_path / "schema.sql").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(corpus_schemas()))
+def test_corpus_documents_have_no_placeholders(server, name: str) -> None:
+    with workbench.open(CORPUS / name, server=server) as wb:
+        extras, _project, _svg = collect_doc_extras(wb)
+        text = render_markdown(wb.schema, options=OPTIONS, extras=extras)
+    assert not PLACEHOLDER.search(text)
+    for table in wb.schema.tables:
+        if table.partition_of is None:
+            assert f"### {table.name} Table" in text
+    assert extras.example_rows, "sample rows were seeded"
+    assert "INSERT INTO" in extras.seed_script
+
+
+def test_extras_absent_document_still_complete(example_wb) -> None:
+    text = render_markdown(example_wb.schema, options=OPTIONS, extras=DocExtras())
+    assert not PLACEHOLDER.search(text)
+    assert "run `workbench export`" in text
+
+
+# -- what the document claims, proven ----------------------------------------------------
+def test_updated_at_trigger_changes_the_column(example_conn: psycopg.Connection) -> None:
+    """Every table the document lists under 'Auto-update updated_at' really stamps updated_at."""
+    schema = introspect(example_conn)
+    seed_sample(example_conn, schema, rows_per_table=1)
+    example_conn.commit()
+    tables = [
+        t
+        for t in schema.tables
+        if any(tr.function == "public.update_updated_at_column" for tr in t.triggers)
+    ]
+    assert len(tables) >= 10
+    for table in tables:
+        name = sql.Identifier(table.schema, table.name)
+        before = example_conn.execute(sql.SQL("SELECT updated_at FROM {}").format(name)).fetchone()
+        example_conn.execute(
+            sql.SQL("UPDATE {} SET updated_at = '2000-01-01T00:00:00Z'").format(name)
+        )
+        after = example_conn.execute(
+            sql.SQL("SELECT updated_at, now() FROM {}").format(name)
+        ).fetchone()
+        assert before is not None and after is not None
+        assert after[0] == after[1], f"{table.name}.updated_at was not stamped by its trigger"
+        example_conn.rollback()
+
+
+def test_rls_demonstration_matches_direct_counts(example_conn: psycopg.Connection) -> None:
+    example_conn.autocommit = True
+    schema = introspect(example_conn)
+    seed_sample(example_conn, schema, rows_per_table=4)
+    demos = {d.table: d for d in demonstrate(example_conn, schema)}
+    assert set(demos) == {"public.projects", "public.tasks"}
+    for demo in demos.values():
+        assert demo.role == "app_user"
+        assert demo.settings == ("app.current_organisation_id",)
+        unset, *tenants = demo.counts
+        assert unset.tenant is None and unset.visible == 0
+        assert len(tenants) == 2
+        for c in tenants:
+            if demo.table == "public.projects":
+                query = "SELECT count(*) FROM projects WHERE organisation_id = %s"
+            else:
+                query = (
+                    "SELECT count(*) FROM tasks t JOIN projects p ON p.id = t.project_id "
+                    "WHERE p.organisation_id = %s"
+                )
+            row = example_conn.execute(query, [c.tenant]).fetchone()
+            assert row is not None and c.visible == row[0]
+            assert (
+                c.total
+                == example_conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(
+                        sql.Identifier(*demo.table.split("."))
+                    )
+                ).fetchone()[0]
+            )
+        # each tenant sees its own rows only: some, not all
+        assert all(0 < c.visible < c.total for c in tenants)
+        assert sum(c.visible for c in tenants) <= tenants[0].total
+
+
+def test_policy_settings_are_read_from_using() -> None:
+    from workbench.model import Policy
+
+    p = Policy(
+        "p",
+        "public.t",
+        using="(a = current_setting('app.tenant'::text)) AND (b = current_setting('app.user', true))",
+    )
+    assert policy_settings(p) == ("app.tenant", "app.user")
