@@ -144,7 +144,7 @@ def _table_label(graph: DiagramGraph, node: DiagramNode) -> str:
 
 
 def graph_name(graph: DiagramGraph, node: DiagramNode) -> str:
-    return node.name if len(graph.schemas) <= 1 else f"{node.schema}.{node.name}"
+    return node.name if node.kind == "enum" else graph.display_name(node.id)
 
 
 def _port(node: DiagramNode, columns: tuple[str, ...], side: str) -> str:

@@ -137,9 +137,10 @@ class DiagramGraph:
         return tuple(n for n in self.nodes if n.kind == "table")
 
     def display_name(self, node_id: str) -> str:
-        """Bare name when the view holds one PostgreSQL schema, else ``schema.name``."""
+        """Bare name when one PostgreSQL schema is shown or a schema box names it, else qualified."""
         node = self.node(node_id)
-        return node.name if len(self.schemas) <= 1 else node.id
+        by_schema = any(c.id.startswith("schema_") for c in self.clusters)
+        return node.name if len(self.schemas) <= 1 or by_schema else node.id
 
 
 _SHORT_TYPES = (

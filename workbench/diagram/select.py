@@ -140,6 +140,13 @@ def select_tables(
     omitted = tuple(qn for qn in all_tables if qn not in wanted)
     text = "; ".join(described)
     notes = [f"Showing {len(shown)} of {len(all_tables)} tables: {text}."]
-    if omitted:
+    if omitted and (len(omitted) <= NOTE_NAME_LIMIT or one_schema):
         notes.append(f"Left out ({len(omitted)}): {_name_list([show(q) for q in omitted])}.")
+    elif omitted:
+        per_schema: dict[str, int] = {}
+        for qn in omitted:
+            ns = qn.split(".", 1)[0]
+            per_schema[ns] = per_schema.get(ns, 0) + 1
+        counts = ", ".join(f"{n} in {ns}" for ns, n in per_schema.items())
+        notes.append(f"Left out ({len(omitted)}): {counts} (every name is in Diagram.omitted).")
     return Selection(shown, omitted, frozenset(focus), tuple(notes))
