@@ -77,7 +77,8 @@ def eralchemy_dot(schema: Schema, columns: str) -> str:
     """The same tables and FKs through eralchemy's intermediary model and its DOT writer."""
     from eralchemy.main import _intermediary_to_dot
     from eralchemy.models import Column as EColumn
-    from eralchemy.models import Relation, Table as ETable
+    from eralchemy.models import Relation
+    from eralchemy.models import Table as ETable
 
     tables = []
     for t in schema.tables:
