@@ -28,7 +28,7 @@ from typing import Any
 
 from workbench.export import ddl as _ddl
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
-from workbench.model import Column, Schema, Table, View, qualify, split_qualified
+from workbench.model import Column, Schema, Sequence, Table, View, qualify, split_qualified
 
 #: Order in which the phases of a migration run (drops of dependants first, creates last).
 _PHASES = (
@@ -140,8 +140,13 @@ class SchemaDiff:
             if not c.sql:
                 continue
             out.append(f"-- {c.change} {c.kind} {c.name}")
-            for stmt in c.sql:
-                if c.destructive and _is_destructive_sql(stmt):
+            # Every destructive change gets at least one marker: before each statement that
+            # drops something, or before its first statement when none matches the pattern.
+            marked = [_is_destructive_sql(s) for s in c.sql] if c.destructive else []
+            if c.destructive and not any(marked):
+                marked[0] = True
+            for i, stmt in enumerate(c.sql):
+                if c.destructive and marked[i]:
                     out.append(f"-- DESTRUCTIVE: {c.details or 'drops data'}")
                 out.append(stmt.rstrip("\n"))
         return "\n".join(out) + "\n"
@@ -150,7 +155,8 @@ class SchemaDiff:
 def _is_destructive_sql(stmt: str) -> bool:
     return bool(
         re.match(
-            r"\s*(DROP TABLE|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE|DROP TYPE|-- MANUAL)",
+            r"\s*(DROP (TABLE|SEQUENCE|MATERIALIZED VIEW|EXTENSION|DOMAIN|TYPE)\b"
+            r"|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE|-- MANUAL)",
             stmt,
             re.S,
         )
@@ -173,6 +179,8 @@ class _Differ:
     changes: list[Change] = field(default_factory=list)
     table_renames: dict[str, str] = field(default_factory=dict)  # old qualified → new qualified
     column_renames: dict[str, dict[str, str]] = field(default_factory=dict)  # new table → old→new
+    # new table → constraints dropped and added again (their indexes lose their comments)
+    recreated_constraints: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, phase: str, kind: str, name: str, change: str, *sql: str, **kw: Any) -> None:
         self.changes.append(Change(kind, name, change, sql=tuple(sql), phase=phase, **kw))
@@ -184,6 +192,7 @@ class _Differ:
         self._sequences()
         self._functions()
         self._tables()
+        self._sequence_owners()
         self._views()
         order = {p: i for i, p in enumerate(_PHASES)}
         ordered = sorted(enumerate(self.changes), key=lambda ic: (order[ic[1].phase], ic[0]))
@@ -201,15 +210,17 @@ class _Differ:
             self.add("drop_type", "extension", name, "removed",
                      f"DROP EXTENSION {quote_ident(name)};", destructive=True,
                      details="drops the extension and its objects")  # fmt: skip
-        new_ns = {n.name for n in self.new.namespaces} - {n.name for n in self.old.namespaces}
-        for ns in sorted(new_ns):
-            self.add(
-                "extension",
-                "schema",
-                ns,
-                "added",
-                f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ns)};",
-            )
+        old_ns = {n.name: n for n in self.old.namespaces}
+        for ns in sorted(self.new.namespaces, key=lambda n: n.name):
+            q = quote_ident(ns.name)
+            if ns.name not in old_ns:
+                sql = [f"CREATE SCHEMA IF NOT EXISTS {q};"]
+                if ns.comment is not None:
+                    sql.append(_comment_sql("SCHEMA", q, ns.comment))
+                self.add("extension", "schema", ns.name, "added", *sql)
+            elif old_ns[ns.name].comment != ns.comment:
+                self.add("comment", "schema", ns.name, "altered",
+                         _comment_sql("SCHEMA", q, ns.comment), details="comment")  # fmt: skip
 
     def _enums(self) -> None:
         old = {e.qualified_name: e for e in self.old.enums}
@@ -267,16 +278,22 @@ class _Differ:
                 )
             if a.not_null != b.not_null:
                 sql.append(f"ALTER DOMAIN {q} {'SET' if b.not_null else 'DROP'} NOT NULL;")
-            old_checks = {c.name: c for c in a.checks}
-            new_checks = {c.name: c for c in b.checks}
+            old_checks = {c.name: replace(c, comment=None) for c in a.checks}
+            new_checks = {c.name: replace(c, comment=None) for c in b.checks}
+            old_comments = {c.name: c.comment for c in a.checks}
             for cname, c in old_checks.items():
                 if new_checks.get(cname) != c:
                     sql.append(f"ALTER DOMAIN {q} DROP CONSTRAINT {quote_ident(cname)};")
-            for cname, c in new_checks.items():
-                if old_checks.get(cname) != c:
+            for check in b.checks:
+                cname, target = check.name, f"{quote_ident(check.name)} ON DOMAIN {q}"
+                if old_checks.get(cname) != new_checks[cname]:
                     sql.append(
-                        f"ALTER DOMAIN {q} ADD CONSTRAINT {quote_ident(cname)} {c.definition};"
+                        f"ALTER DOMAIN {q} ADD CONSTRAINT {quote_ident(cname)} {check.definition};"
                     )
+                    if check.comment is not None:
+                        sql.append(_comment_sql("CONSTRAINT", target, check.comment))
+                elif old_comments.get(cname) != check.comment:
+                    sql.append(_comment_sql("CONSTRAINT", target, check.comment))
             if a.comment != b.comment:
                 sql.append(_comment_sql("DOMAIN", q, b.comment))
             if a.base_type != b.base_type:
@@ -295,13 +312,61 @@ class _Differ:
             )
         for name in sorted(old.keys() - new.keys()):
             self.add("drop_type", "sequence", name, "removed",
-                     f"DROP SEQUENCE IF EXISTS {quote_qualified(name)};", before=old[name])  # fmt: skip
+                     f"DROP SEQUENCE IF EXISTS {quote_qualified(name)};", before=old[name],
+                     destructive=True, details="drops the sequence and its current value")  # fmt: skip
         for name in sorted(old.keys() & new.keys()):
             a, b = old[name], new[name]
-            if replace(a, owned_by=None) != replace(b, owned_by=None):
-                self.add("sequence", "sequence", name, "altered",
-                         f"DROP SEQUENCE {quote_qualified(name)};", _ddl._sequence(b),
-                         before=a, after=b, details="recreated")  # fmt: skip
+            # ALTER, never drop + create: a recreated sequence restarts and hands out
+            # values that rows already hold. Without RESTART the current value is kept.
+            options = _sequence_options(a, b)
+            sql = [f"ALTER SEQUENCE {quote_qualified(name)}\n    " + "\n    ".join(options) + ";"]
+            if not options:
+                sql = []
+            if a.comment != b.comment:
+                sql.append(_comment_sql("SEQUENCE", quote_qualified(name), b.comment))
+            if sql:
+                fields = ("data_type", "start", "increment", "min_value", "max_value", "cache",
+                          "cycle", "comment")  # fmt: skip
+                details = ", ".join(
+                    f"{f} {getattr(a, f)} -> {getattr(b, f)}" if f != "comment" else f
+                    for f in fields
+                    if getattr(a, f) != getattr(b, f)
+                )
+                self.add("sequence", "sequence", name, "altered", *sql, before=a, after=b,
+                         details=details)  # fmt: skip
+
+    def _sequence_owners(self) -> None:
+        """``OWNED BY`` changes, once table and column renames are known.
+
+        Released early (``OWNED BY NONE``, before a dropped column or table would take
+        the sequence with it), set late (after the new owner column exists). Renamed
+        owners need nothing: PostgreSQL's dependency follows the rename.
+        """
+        old = {s.qualified_name: s for s in self.old.sequences}
+        created = {c.name for c in self.changes if c.kind == "table" and c.change == "added"}
+        for s in self.new.sequences:
+            a = old.get(s.qualified_name)
+            before = self._renamed_column(a.owned_by) if a is not None else None
+            if before == s.owned_by:
+                continue
+            q = quote_qualified(s.qualified_name)
+            if a is not None and a.owned_by is not None:
+                self.add("sequence", "sequence", s.qualified_name, "altered",
+                         f"ALTER SEQUENCE {q} OWNED BY NONE;", before=a, after=s,
+                         details=f"owned by {a.owned_by} -> released")  # fmt: skip
+            if s.owned_by is not None and s.owned_by.rsplit(".", 1)[0] not in created:
+                table, column = s.owned_by.rsplit(".", 1)
+                self.add("dependant", "sequence", s.qualified_name, "altered",
+                         f"ALTER SEQUENCE {q} OWNED BY {quote_qualified(table)}.{quote_ident(column)};",
+                         before=a, after=s, details=f"owned by {s.owned_by}")  # fmt: skip
+
+    def _renamed_column(self, qualified: str | None) -> str | None:
+        """Map ``schema.table.column`` of the old schema through the detected renames."""
+        if qualified is None:
+            return None
+        table, column = qualified.rsplit(".", 1)
+        table = self.table_renames.get(table, table)
+        return f"{table}.{self.column_renames.get(table, {}).get(column, column)}"
 
     def _functions(self) -> None:
         old = {f.signature: f for f in self.old.functions}
@@ -317,13 +382,19 @@ class _Differ:
             a, b = old[sig], new[sig]
             if a == b:
                 continue
+            word = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(b.kind, "FUNCTION")
+            target = f"{quote_qualified(b.qualified_name)}({b.arguments})"
+            if replace(a, comment=None) == replace(b, comment=None):
+                self.add("comment", "function", sig, "altered", _comment_sql(word, target, b.comment),
+                         before=a, after=b, details="comment")  # fmt: skip
+                continue
             sql = []
-            if a.returns != b.returns or a.kind == "aggregate":
-                word = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(a.kind, "FUNCTION")
-                sql.append(
-                    f"DROP {word} {quote_qualified(a.qualified_name)}({a.arguments}) CASCADE;"
-                )
+            dropped = a.returns != b.returns or a.kind == "aggregate"
+            if dropped:
+                sql.append(f"DROP {word} {target} CASCADE;")
             sql.append(_ddl._function(b))
+            if not dropped and b.comment is None and a.comment is not None:
+                sql.append(_comment_sql(word, target, None))  # CREATE OR REPLACE keeps comments
             self.add("function", "function", sig, "altered", *sql, before=a, after=b)
 
     # -- tables ------------------------------------------------------------------------
@@ -389,8 +460,10 @@ class _Differ:
         new_cols = {c.name: c for c in b.columns}
         for c in b.columns:
             if c.name not in old_cols:
-                self.add("column", "column", f"{tname}.{c.name}", "added",
-                         f"ALTER TABLE {q} ADD COLUMN {_ddl._column(c)};", after=c)  # fmt: skip
+                sql = [f"ALTER TABLE {q} ADD COLUMN {_ddl._column(c)};"]
+                if c.comment is not None:
+                    sql.append(_comment_sql("COLUMN", f"{q}.{quote_ident(c.name)}", c.comment))
+                self.add("column", "column", f"{tname}.{c.name}", "added", *sql, after=c)
         for name, c in old_cols.items():
             if name not in new_cols:
                 self.add("column", "column", f"{tname}.{name}", "removed",
@@ -398,6 +471,16 @@ class _Differ:
                          destructive=True, details="column and its data dropped")  # fmt: skip
         for name in [c.name for c in b.columns if c.name in old_cols]:
             self._column(q, tname, replace(old_cols[name], name=name), new_cols[name])
+        if a.unlogged != b.unlogged:
+            self.add("column", "table", tname, "altered",
+                     f"ALTER TABLE {q} SET {'UNLOGGED' if b.unlogged else 'LOGGED'};",
+                     details="unlogged" if b.unlogged else "logged")  # fmt: skip
+        part = ("kind", "partition_key", "partition_of", "partition_bound")
+        if [getattr(a, f) for f in part] != [getattr(b, f) for f in part]:
+            # Changing the partitioning means a new table and moving the rows: not automatic.
+            self.add("column", "table", tname, "altered",
+                     f"-- MANUAL: partitioning of {tname} changed; rebuild the table and move its rows",
+                     destructive=True, details="partitioning changed")  # fmt: skip
         if a.comment != b.comment:
             self.add("comment", "table", tname, "altered", _comment_sql("TABLE", q, b.comment),
                      details="comment")  # fmt: skip
@@ -434,6 +517,8 @@ class _Differ:
                 f"ALTER TABLE {q} DROP COLUMN {col};",
                 f"ALTER TABLE {q} ADD COLUMN {_ddl._column(b)};",
             ]
+            if b.comment is not None:
+                sql.append(_comment_sql("COLUMN", f"{q}.{col}", b.comment))
             self.add("column", "column", f"{tname}.{b.name}", "altered", *sql, before=a, after=b,
                      details="generated/identity changed: column recreated", destructive=True)  # fmt: skip
             return
@@ -469,28 +554,53 @@ class _Differ:
                                expression=_rename_tokens(c.expression, renames))
                for c in a.constraints}  # fmt: skip
         new = {c.name: c for c in b.constraints}
+        recreated = self.recreated_constraints.setdefault(b.qualified_name, set())
+
+        def comment(n: str) -> str:
+            return _comment_sql("CONSTRAINT", f"{quote_ident(n)} ON {q}", new[n].comment)
+
         gone = [n for n in old if n not in new]
         for n in [n for n in new if n not in old]:
-            twin = next((g for g in gone if replace(old[g], name=n) == new[n]), None)
+            twin = next((g for g in gone if _bare(old[g], name=n) == _bare(new[n])), None)
             if twin is not None:
                 gone.remove(twin)
-                self.add("rename", "constraint", f"{b.qualified_name}.{twin}", "renamed",
-                         f"ALTER TABLE {q} RENAME CONSTRAINT {quote_ident(twin)} TO {quote_ident(n)};",
+                sql = [
+                    f"ALTER TABLE {q} RENAME CONSTRAINT {quote_ident(twin)} TO {quote_ident(n)};"
+                ]
+                if old[twin].comment != new[n].comment:
+                    sql.append(comment(n))
+                self.add("rename", "constraint", f"{b.qualified_name}.{twin}", "renamed", *sql,
                          details=f"-> {n}")  # fmt: skip
                 continue
             c = new[n]
-            self.add("constraint", "constraint", f"{b.qualified_name}.{n}", "added",
-                     f"ALTER TABLE {q} ADD CONSTRAINT {quote_ident(n)} {_ddl.stable_sql(c.definition)};",
+            recreated.add(n)
+            sql = [
+                f"ALTER TABLE {q} ADD CONSTRAINT {quote_ident(n)} {_ddl.stable_sql(c.definition)};"
+            ]
+            if c.comment is not None:
+                sql.append(comment(n))
+            self.add("constraint", "constraint", f"{b.qualified_name}.{n}", "added", *sql,
                      after=c)  # fmt: skip
         for n in gone:
             self.add("drop_constraint", "constraint", f"{b.qualified_name}.{n}", "removed",
                      f"ALTER TABLE {q} DROP CONSTRAINT {quote_ident(n)};", before=old[n])  # fmt: skip
         for n in sorted(old.keys() & new.keys()):
-            if old[n] != new[n]:
+            if _bare(old[n]) != _bare(new[n]):
+                recreated.add(n)
+                sql = [
+                    f"ALTER TABLE {q} ADD CONSTRAINT {quote_ident(n)} {_ddl.stable_sql(new[n].definition)};"
+                ]
+                if new[n].comment is not None:
+                    sql.append(comment(n))
+                # Dropped early, added after new columns exist (the definition may use them).
                 self.add("drop_constraint", "constraint", f"{b.qualified_name}.{n}", "altered",
                          f"ALTER TABLE {q} DROP CONSTRAINT {quote_ident(n)};",
-                         f"ALTER TABLE {q} ADD CONSTRAINT {quote_ident(n)} {_ddl.stable_sql(new[n].definition)};",
+                         before=old[n], details="dropped, added again below")  # fmt: skip
+                self.add("constraint", "constraint", f"{b.qualified_name}.{n}", "altered", *sql,
                          before=old[n], after=new[n], details=new[n].definition)  # fmt: skip
+            elif old[n].comment != new[n].comment:
+                self.add("comment", "constraint", f"{b.qualified_name}.{n}", "altered", comment(n),
+                         before=old[n], after=new[n], details="comment")  # fmt: skip
 
     def _indexes(self, a: Table, b: Table, renames: dict[str, str]) -> None:
         def key(i: Any) -> Any:
@@ -506,12 +616,18 @@ class _Differ:
         new = {i.name: i for i in b.indexes if i.constraint is None}
         gone = [n for n in old if n not in new]
         schema = quote_ident(b.schema)
+
+        def comment(i: Any) -> str:
+            return _comment_sql("INDEX", f"{schema}.{quote_ident(i.name)}", i.comment)
+
         for n in [n for n in new if n not in old]:
             twin = next((g for g in gone if key(old[g]) == key(new[n])), None)
             if twin is not None:
                 gone.remove(twin)
-                self.add("rename", "index", f"{b.schema}.{twin}", "renamed",
-                         f"ALTER INDEX {schema}.{quote_ident(twin)} RENAME TO {quote_ident(n)};",
+                sql = [f"ALTER INDEX {schema}.{quote_ident(twin)} RENAME TO {quote_ident(n)};"]
+                if old[twin].comment != new[n].comment:
+                    sql.append(comment(new[n]))
+                self.add("rename", "index", f"{b.schema}.{twin}", "renamed", *sql,
                          details=f"-> {n}")  # fmt: skip
                 continue
             self.add("dependant", "index", f"{b.schema}.{n}", "added",
@@ -521,11 +637,28 @@ class _Differ:
             self.add("drop_constraint", "index", f"{b.schema}.{n}", "removed",
                      f"DROP INDEX {schema}.{quote_ident(n)};", before=old[n])  # fmt: skip
         for n in sorted(old.keys() & new.keys()):
-            if key(old[n]) != key(new[n]) or old[n].comment != new[n].comment:
+            if key(old[n]) != key(new[n]):
+                # Dropped early, built after new columns exist (the keys may use them).
                 self.add("drop_constraint", "index", f"{b.schema}.{n}", "altered",
-                         f"DROP INDEX {schema}.{quote_ident(n)};",
+                         f"DROP INDEX {schema}.{quote_ident(n)};", before=old[n],
+                         details="dropped, created again below")  # fmt: skip
+                self.add("dependant", "index", f"{b.schema}.{n}", "altered",
                          _ddl._indexes([new[n]], partitioned=b.kind == "partitioned", schema=b.schema),
-                         before=old[n], after=new[n])  # fmt: skip
+                         before=old[n], after=new[n], details=new[n].definition)  # fmt: skip
+            elif old[n].comment != new[n].comment:
+                self.add("comment", "index", f"{b.schema}.{n}", "altered", comment(new[n]),
+                         before=old[n], after=new[n], details="comment")  # fmt: skip
+        # Indexes behind PRIMARY KEY / UNIQUE / EXCLUDE: only their comments are theirs.
+        backing = {i.name: i for i in a.indexes if i.constraint is not None}
+        recreated = self.recreated_constraints.get(b.qualified_name, set())
+        for i in b.indexes:
+            if i.constraint is None:
+                continue
+            before = backing.get(i.name)
+            was = before.comment if before is not None and i.constraint not in recreated else None
+            if was != i.comment:
+                self.add("comment", "index", f"{b.schema}.{i.name}", "altered", comment(i),
+                         before=before, after=i, details="comment")  # fmt: skip
 
     def _fks(self, a: Table, b: Table, renames: dict[str, str]) -> None:
         old = {fk.name: fk for fk in a.foreign_keys}
@@ -538,7 +671,12 @@ class _Differ:
                      before=old[n])  # fmt: skip
         for n in sorted(old.keys() & new.keys()):
             before = self._mapped_fk(old[n], renames)
-            if before != new[n]:
+            if _bare(before) == _bare(new[n]) and before.comment != new[n].comment:
+                target = f"{quote_ident(n)} ON {quote_qualified(b.qualified_name)}"
+                self.add("comment", "foreign_key", f"{b.qualified_name}.{n}", "altered",
+                         _comment_sql("CONSTRAINT", target, new[n].comment),
+                         before=old[n], after=new[n], details="comment")  # fmt: skip
+            elif before != new[n]:
                 self.add("drop_fk", "foreign_key", f"{b.qualified_name}.{n}", "altered",
                          f"ALTER TABLE {quote_qualified(a.qualified_name)} DROP CONSTRAINT {quote_ident(n)};",
                          before=old[n], after=new[n], details=new[n].definition)  # fmt: skip
@@ -564,11 +702,14 @@ class _Differ:
         )
 
     def _add_fk(self, fk: Any, change: str = "added") -> None:
-        sql = (
+        sql = [
             f"ALTER TABLE {quote_qualified(fk.table)}\n"
             f"    ADD CONSTRAINT {quote_ident(fk.name)} {fk.definition};"
-        )
-        self.add("fk", "foreign_key", f"{fk.table}.{fk.name}", change, sql, after=fk)
+        ]
+        if fk.comment is not None:
+            target = f"{quote_ident(fk.name)} ON {quote_qualified(fk.table)}"
+            sql.append(_comment_sql("CONSTRAINT", target, fk.comment))
+        self.add("fk", "foreign_key", f"{fk.table}.{fk.name}", change, *sql, after=fk)
 
     def _dependants(self, a: Table, b: Table) -> None:
         """Triggers, RLS and policies: drop what changed early, create it late."""
@@ -581,9 +722,13 @@ class _Differ:
             if (
                 before is not None
                 and after is not None
-                and replace(before, table=tname, definition="") == replace(after, definition="")
+                and _bare(before, table=tname, definition="") == _bare(after, definition="")
                 and _same_def(before.definition, after.definition, a, b)
             ):
+                if before.comment != after.comment:
+                    self.add("comment", "trigger", f"{tname}.{n}", "altered",
+                             _comment_sql("TRIGGER", f"{quote_ident(n)} ON {q}", after.comment),
+                             before=before, after=after, details="comment")  # fmt: skip
                 continue
             if before is not None:
                 self.add("drop_dependant", "trigger", f"{tname}.{n}", "removed" if after is None else "altered",
@@ -592,6 +737,8 @@ class _Differ:
                 sql = after.definition + ";"
                 if not after.enabled:
                     sql += f"\nALTER TABLE {q} DISABLE TRIGGER {quote_ident(n)};"
+                if after.comment is not None:
+                    sql += "\n" + _comment_sql("TRIGGER", f"{quote_ident(n)} ON {q}", after.comment)
                 self.add("dependant", "trigger", f"{tname}.{n}", "added" if before is None else "altered",
                          sql, after=after)  # fmt: skip
         if (a.rls_enabled, a.rls_forced) != (b.rls_enabled, b.rls_forced):
@@ -605,6 +752,11 @@ class _Differ:
             before, after = old_p.get(n), new_p.get(n)
             if before == after:
                 continue
+            if before is not None and after is not None and _bare(before) == _bare(after):
+                self.add("comment", "policy", f"{tname}.{n}", "altered",
+                         _comment_sql("POLICY", f"{quote_ident(n)} ON {q}", after.comment),
+                         before=before, after=after, details="comment")  # fmt: skip
+                continue
             if before is not None:
                 self.add("drop_dependant", "policy", f"{tname}.{n}", "removed" if after is None else "altered",
                          f"DROP POLICY {quote_ident(n)} ON {quote_qualified(a.qualified_name)};", before=before)  # fmt: skip
@@ -616,7 +768,7 @@ class _Differ:
     def _views(self) -> None:
         old = {v.qualified_name: v for v in self.old.views}
         new = {v.qualified_name: v for v in self.new.views}
-        changed = {n for n in old.keys() & new.keys() if old[n] != new[n]}
+        changed = {n for n in old.keys() & new.keys() if _bare_view(old[n]) != _bare_view(new[n])}
         # A view that reads a changed view must be recreated too (DROP ... CASCADE would take it).
         grew = True
         while grew:
@@ -641,6 +793,62 @@ class _Differ:
                 v = item.obj
                 self.add("view", "view", v.qualified_name, "added" if v.qualified_name not in old else "altered",
                          _ddl._view(v), after=v)  # fmt: skip
+        # Only comments differ: COMMENT ON, never a rebuild (a matview would lose its rows).
+        for n in sorted(old.keys() & new.keys() - changed):
+            a, b = old[n], new[n]
+            if a == b:
+                continue
+            q = quote_qualified(n)
+            sql = []
+            if a.comment != b.comment:
+                sql.append(
+                    _comment_sql("MATERIALIZED VIEW" if b.materialized else "VIEW", q, b.comment)
+                )
+            for ca, cb in zip(a.columns, b.columns, strict=True):
+                if ca.comment != cb.comment:
+                    sql.append(_comment_sql("COLUMN", f"{q}.{quote_ident(cb.name)}", cb.comment))
+            for ia, ib in zip(a.indexes, b.indexes, strict=True):
+                if ia.comment != ib.comment:
+                    target = f"{quote_ident(b.schema)}.{quote_ident(ib.name)}"
+                    sql.append(_comment_sql("INDEX", target, ib.comment))
+            self.add("comment", "view", n, "altered", *sql, before=a, after=b, details="comment")
+
+
+def _sequence_options(a: Sequence, b: Sequence) -> list[str]:
+    """The ``ALTER SEQUENCE`` clauses that take ``a``'s options to ``b``'s (no RESTART)."""
+    out = []
+    if a.data_type != b.data_type:
+        out.append(f"AS {b.data_type}")
+    if a.increment != b.increment:
+        out.append(f"INCREMENT BY {b.increment}")
+    # After AS or INCREMENT changes, PostgreSQL may move defaulted bounds; restate them.
+    retype = a.data_type != b.data_type or (a.increment > 0) != (b.increment > 0)
+    if a.min_value != b.min_value or retype:
+        out.append(f"MINVALUE {b.min_value}" if b.min_value is not None else "NO MINVALUE")
+    if a.max_value != b.max_value or retype:
+        out.append(f"MAXVALUE {b.max_value}" if b.max_value is not None else "NO MAXVALUE")
+    if a.start != b.start or retype:
+        out.append(f"START WITH {b.start}")
+    if a.cache != b.cache:
+        out.append(f"CACHE {b.cache}")
+    if a.cycle != b.cycle:
+        out.append("CYCLE" if b.cycle else "NO CYCLE")
+    return out
+
+
+def _bare_view(v: View) -> View:
+    """A view without any comment (its own, its columns', its indexes')."""
+    return replace(
+        v,
+        comment=None,
+        columns=tuple(replace(c, comment=None) for c in v.columns),
+        indexes=tuple(replace(i, comment=None) for i in v.indexes),
+    )
+
+
+def _bare(obj: Any, **changes: Any) -> Any:
+    """``obj`` without its comment (a comment alone changes with COMMENT ON, not a rebuild)."""
+    return replace(obj, comment=None, **changes)
 
 
 def _same_def(a: str, b: str, ta: Table, tb: Table) -> bool:
