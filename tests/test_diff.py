@@ -373,3 +373,46 @@ def test_every_destructive_change_is_marked_in_the_migration(models):
         if not c.destructive and c.sql:
             block = blocks[f"-- {c.change} {c.kind} {c.name}"]
             assert not any(line.startswith("-- DESTRUCTIVE:") for line in block), (c, block)
+
+
+# --- Workbench.reload() returns diff(before, after) -----------------------------------------------
+
+
+def test_reload_returns_the_diff_of_an_edit_and_nothing_when_unchanged(server, tmp_path):
+    import shutil
+
+    import workbench
+    from tests.conftest import EXAMPLE_SQL
+    from workbench.errors import WorkbenchError
+
+    sql = tmp_path / "sql"
+    shutil.copytree(EXAMPLE_SQL, sql)
+    with workbench.open(sql, server=server) as wb:
+        assert wb.schema.table("public.tags")  # the model before the edit
+        first = wb.template
+        tags = sql / "065_tags.sql"
+        tags.write_text(
+            tags.read_text().replace(
+                "    created_at       timestamptz NOT NULL DEFAULT now(),\n",
+                "    created_at       timestamptz NOT NULL DEFAULT now(),\n    description text,\n",
+                1,
+            )
+        )
+        changes = wb.reload()
+        assert [(c.kind, c.name, c.change) for c in changes.changes] == [
+            ("column", "public.tags.description", "added")
+        ]
+        assert "description" in wb.schema.table("public.tags").column_names
+        second = wb.template
+        assert second != first  # loaded into a new template
+
+        unchanged = wb.reload()
+        assert not unchanged and str(unchanged) == "No differences."
+        assert wb.template == second  # no edit: nothing was loaded again
+
+        # A broken edit raises and keeps the previous template, so the session stays usable.
+        tags.write_text(tags.read_text() + "\nCREATE TABLE broken (;\n")
+        with pytest.raises(WorkbenchError):
+            wb.reload()
+        assert wb.template == second
+        assert "description" in wb.schema.table("public.tags").column_names
