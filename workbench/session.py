@@ -82,6 +82,7 @@ class Workbench:
         self._fingerprint: str | None = None
         self._schema: Schema | None = None
         self._previous_schema: Schema | None = None
+        self.seeded: Database | None = None
         try:
             self._load()
         except BaseException:
@@ -167,6 +168,60 @@ class Workbench:
             return Database(self.server.create_database(), self.server)
         source = template.name if isinstance(template, Database) else template
         return Database(self.server.create_database(template=source or self.template), self.server)
+
+    # -- one call per task (thin wrappers over the modules that do the work) -------------------
+    def seed(self, shape: Any = None, *, database: Database | None = None, **options: Any):
+        """Seed a fresh clone (or ``database``) with realistic data; returns a SeedSummary.
+
+        The template itself is never seeded: the seeder drops and re-adds constraints, and
+        every later clone must start from the bare schema. The seeded database is kept as
+        ``wb.seeded`` for experiments and the document's example rows.
+        """
+        from workbench.seed import seed as seed_database
+
+        target = database or self.new_database()
+        summary = seed_database(target.conninfo, self.schema, shape, **options)
+        self.seeded = target
+        return summary
+
+    def diagram(self, **options: Any):
+        """ER diagram of the loaded schema (see :func:`workbench.diagram.diagram`)."""
+        from workbench.diagram import diagram
+
+        return diagram(self.schema, **options)
+
+    def lint(self, *, config: Any = None, pyproject: str | Path | None = "pyproject.toml"):
+        """Design review findings; ``[tool.workbench.lint]`` in ``pyproject`` configures it."""
+        from workbench.lint import LintConfig, lint
+
+        if config is None and pyproject is not None and Path(pyproject).is_file():
+            config = LintConfig.from_pyproject(pyproject)
+        return lint(self.schema, config=config)
+
+    def experiment(
+        self, experiment: Any, *, seed: int = 0, progress: bool = True, **seed_options: Any
+    ):
+        """Run an EXPLAIN experiment; data scales are seeded with :mod:`workbench.seed`.
+
+        Without scales it measures ``wb.seeded`` when :meth:`seed` ran, else the template.
+        """
+        from workbench.explain import run_experiment, seed_with
+
+        seed_fn = seed_with(self.schema, seed=seed, **seed_options) if experiment.scales else None
+        base = getattr(self, "seeded", None)
+        return run_experiment(
+            self,
+            experiment,
+            base_db=base.name if base else None,
+            seed_fn=seed_fn,
+            progress=progress,
+        )
+
+    def export(self, out: str | Path, **options: Any) -> list[Path]:
+        """Write schema.sql, schema.md, er.svg, er.mmd, models.py and migrations/ into ``out``."""
+        from workbench.export.doc_collect import write_all
+
+        return write_all(self, out, **options)
 
     @cached_property
     def server_version(self) -> str:
