@@ -16,6 +16,12 @@ table a single removed and a single added column of the same type at the same
 position is a column rename. Renames become ``ALTER ... RENAME`` so rows
 survive. Every statement that can destroy data is preceded by a
 ``-- DESTRUCTIVE:`` line and flagged in :meth:`SchemaDiff.to_frame`.
+
+Changes are made in place wherever PostgreSQL can: a changed sequence is
+``ALTER SEQUENCE`` (drop + create would restart it below values rows already
+hold), ``OWNED BY`` moves with ``ALTER SEQUENCE``, and a change that touches
+only a comment is ``COMMENT ON`` (rebuilding a materialised view for a comment
+would empty it). Objects rebuilt for other reasons carry their new comments.
 """
 
 from __future__ import annotations
@@ -319,9 +325,8 @@ class _Differ:
             # ALTER, never drop + create: a recreated sequence restarts and hands out
             # values that rows already hold. Without RESTART the current value is kept.
             options = _sequence_options(a, b)
-            sql = [f"ALTER SEQUENCE {quote_qualified(name)}\n    " + "\n    ".join(options) + ";"]
-            if not options:
-                sql = []
+            head = f"ALTER SEQUENCE {quote_qualified(name)}\n    "
+            sql = [head + "\n    ".join(options) + ";"] if options else []
             if a.comment != b.comment:
                 sql.append(_comment_sql("SEQUENCE", quote_qualified(name), b.comment))
             if sql:
