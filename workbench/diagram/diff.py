@@ -151,7 +151,9 @@ def diff_graph(
         nodes = [n for n in nodes if n.id in keep]
         edges = [e for e in edges if e.parent in keep and e.child in keep]
         if omitted:
-            names = ", ".join(omitted[:NOTE_NAME_LIMIT])
+            one_schema = len({n.schema for n in g_old.nodes + g_new.nodes}) <= 1
+            shown = [o.split(".", 1)[1] if one_schema else o for o in omitted]
+            names = ", ".join(shown[:NOTE_NAME_LIMIT])
             more = len(omitted) - NOTE_NAME_LIMIT
             notes.append(
                 f"Unchanged tables more than {context} hop(s) from a change left out "

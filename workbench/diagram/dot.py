@@ -17,6 +17,7 @@ child at the left edge of its FK row.
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 
 from workbench.diagram.graph import DiagramColumn, DiagramEdge, DiagramGraph, DiagramNode
@@ -239,6 +240,31 @@ def _graph_label(graph: DiagramGraph) -> str | None:
     return f'<<table border="0" cellspacing="0" cellpadding="2">{"".join(rows)}</table>>'
 
 
+def _grid_for_isolated(graph: DiagramGraph) -> list[str]:
+    """Invisible chains that lay tables without relations out in a grid, not one tall column.
+
+    With ``rankdir=LR`` every unconnected box lands in the first rank, stacked
+    into one column as tall as the whole schema; chains of about sqrt(n) boxes
+    give rows of that length instead. Only boxes of the same cluster are chained.
+    """
+    linked = {e.parent for e in graph.edges} | {e.child for e in graph.edges}
+    owner = {m: c.id for c in graph.clusters for m in c.members}
+    groups: dict[str | None, list[str]] = {}
+    for n in graph.nodes:
+        if n.id not in linked:
+            groups.setdefault(owner.get(n.id), []).append(n.id)
+    lines = []
+    for members in groups.values():
+        if len(members) < 4:
+            continue
+        width = max(2, math.ceil(math.sqrt(len(members))))
+        for start in range(0, len(members), width):
+            row = members[start : start + width]
+            if len(row) > 1:
+                lines.append("  " + " -> ".join(quote(m) for m in row) + " [style=invis];")
+    return lines
+
+
 def to_dot(graph: DiagramGraph) -> str:
     """DOT source for ``graph`` (deterministic: same graph, same text)."""
     nodes = {n.id: n for n in graph.nodes}
@@ -271,5 +297,6 @@ def to_dot(graph: DiagramGraph) -> str:
             tooltip = f", tooltip={quote(node.comment)}" if node.comment else ""
             out.append(f"  {quote(node.id)} [label={_table_label(graph, node)}{tooltip}];")
     out.extend(_edge(graph, nodes, e) for e in graph.edges)
+    out.extend(_grid_for_isolated(graph))
     out.append("}")
     return "\n".join(out) + "\n"

@@ -510,7 +510,7 @@ def clusters_for(graph: DiagramGraph, mode: str) -> tuple[DiagramCluster, ...]:
         if len(group) == 1:
             loners.extend(group)
             continue
-        hub = max(group, key=lambda t: (degree.get(t, 0), t))
+        hub = max(group, key=lambda t: degree.get(t, 0))  # first of the best connected
         label = f"around {graph.display_name(hub)} ({len(group)} tables)"
         clusters.append(DiagramCluster(f"component_{len(clusters)}", label, tuple(group)))
     if loners:
