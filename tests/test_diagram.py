@@ -663,3 +663,22 @@ def test_diagram_command_writes_the_file(tmp_path, capsys):
         == 1
     )
     assert "no table 'nope'" in capsys.readouterr().err
+
+
+def test_large_diagram_clusters_shows_key_columns_and_grids_loners():
+    base = wide_schema(80)
+    lonely = tuple(
+        Table("public", f"lonely_{i}", columns=(Column("id", "integer"),)) for i in range(9)
+    )
+    graph = build_graph(Schema(tables=base.tables + lonely))
+    labels = [c.label for c in graph.clusters]
+    assert labels[-1] == "tables without relations (9)" and len(labels) == 9
+    t5 = graph.node("public.t5")
+    assert [c.name for c in t5.columns] == ["id", "parent_id"] and t5.hidden_columns == 6
+    dot = to_dot(graph)
+    assert "+ 6 more columns" in dot
+    assert dot.count("[style=invis]") == 3  # 9 loners: three rows of three
+    multi = build_graph(wide_schema(30, schemas=3))
+    assert [c.label for c in multi.clusters] == ["schema s0", "schema s1", "schema s2"]
+    assert multi.display_name("s1.t4") == "t4"  # the schema box names the schema
+    assert build_graph(wide_schema(30, schemas=3), cluster="none").display_name("s1.t4") == "s1.t4"
