@@ -225,9 +225,9 @@ class Plan:
                 if self.timed:
                     figures += f", {row.exclusive_ms:.3f} ms self"
             lines.append(f"{'  ' * row.depth}-> {row.label}{using}{on} ({figures})")
-        tail = f"Planning {self.planning_ms:.3f} ms"
+        tail = "Estimated only (not executed)"
         if self.analyzed:
-            tail += f", execution {self.execution_ms:.3f} ms"
+            tail = f"Planning {self.planning_ms:.3f} ms, execution {self.execution_ms:.3f} ms"
         return "\n".join([*lines, tail])
 
     def __str__(self) -> str:
@@ -260,11 +260,10 @@ class Plan:
             "<th>misestimate</th><th>loops</th><th>self ms</th><th>share</th>"
             "<th>buffers hit/read</th><th>condition</th></tr>"
         )
-        caption = f"planning {self.planning_ms:.3f} ms"
         if self.analyzed:
-            caption += f", execution {self.execution_ms:.3f} ms"
+            caption = f"planning {self.planning_ms:.3f} ms, execution {self.execution_ms:.3f} ms"
         else:
-            caption += " — estimated only (not executed)"
+            caption = "estimated only (not executed)"
         if self.jit:
             caption += f", JIT {self.jit_ms:.3f} ms"
         return f"<table><caption>{caption}</caption>{head}{''.join(rows)}</table>"

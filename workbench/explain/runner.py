@@ -193,6 +193,9 @@ def _resolve(target: Any, base_db: str | None) -> tuple[Server, str]:
 
 def _server_meta(server: Server, base: str) -> dict[str, Any]:
     with server.connect(base, autocommit=True) as conn:
+        # pg_jit_available() is false while jit = off (the local servers' default), so ask
+        # with jit on: the question is whether the server *can* JIT.
+        conn.execute("SET jit = on")
         row = conn.execute(
             "SELECT current_setting('server_version'), current_setting('server_version_num')::int,"
             " pg_jit_available(),"
