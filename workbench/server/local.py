@@ -58,7 +58,7 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "unix_socket_permissions": "0700",
     "max_connections": "100",
     "shared_buffers": "128MB",
-    "dynamic_shared_memory_type": "posix",
+    "dynamic_shared_memory_type": "mmap",  # segments live in the data dir, so they go with it
     "max_wal_size": "1GB",
     "checkpoint_timeout": "30min",
     "lc_messages": "C",
