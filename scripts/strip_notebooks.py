@@ -4,8 +4,8 @@
 Kept: cells, their ids, sources, outputs and execution counts (the stored
 outputs are what nbval compares and what GitHub shows), cell tags, the kernel
 spec and the language name. Removed: per-cell execution timestamps (nbclient's
-``metadata.execution``), widget state and the widget-view outputs that need it
-(their text fallback stays), the Python version in ``language_info``, and
+``metadata.execution``), widget state and the widget outputs that need it
+(progress bars: their text fallback only shows the bar at 0 %), the Python version in ``language_info``, and
 editor metadata (``collapsed``, ``scrolled``, ``vscode``, ``colab``, ...).
 
 Usage::
@@ -51,11 +51,10 @@ def strip(nb: dict[str, Any]) -> dict[str, Any]:
         }
         outputs = []
         for out in cell.get("outputs", []):
-            data = out.get("data")
-            if data is not None and WIDGET_VIEW in data:
-                data.pop(WIDGET_VIEW)
-                if not data:  # nothing left to show without the widget state
-                    continue
+            # A widget (a tqdm progress bar) is nothing without the widget state, and its
+            # text fallback is a snapshot of its first moment ("0%"): drop the output.
+            if WIDGET_VIEW in out.get("data", {}):
+                continue
             outputs.append(out)
         if "outputs" in cell:
             cell["outputs"] = outputs
@@ -68,10 +67,12 @@ def dumps(nb: dict[str, Any]) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    mode = path.stat().st_mode & 0o777  # mkstemp creates 0600: keep the notebook's own mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

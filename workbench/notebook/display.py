@@ -261,6 +261,9 @@ PLAIN_BY_NAME: dict[tuple[str, str], Callable[[Any], str]] = {
     ("workbench.lint.report", "LintReport"): lambda r: f"<LintReport: {r.summary()}>",
     ("workbench.explain.plan", "Plan"): str,
     ("workbench.explain.result", "ExperimentResult"): _experiment_text,
+    ("workbench.seed.summary", "SeedSummary"): lambda s: (
+        f"<SeedSummary: {s.total_rows:,} rows in {len(s.rows)} tables, seed {s.seed}>"
+    ),
 }
 
 

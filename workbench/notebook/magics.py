@@ -29,6 +29,7 @@ changing anything, and displays the plan tree and findings.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import shlex
 from dataclasses import dataclass
@@ -255,7 +256,7 @@ class WorkbenchMagics(Magics):
         display(plan)
         findings = plan_findings(plan, schema)
         if findings is not None:
-            display(findings)
+            display(findings, raw=True)
         if out:
             self.shell.user_ns[out] = plan
         return None
@@ -342,8 +343,8 @@ def explain_plan(target: Target, sql: str, *, analyze: bool = True) -> Any:
     return Plan.from_json(doc)
 
 
-def plan_findings(plan: Any, schema: Any) -> pd.DataFrame | None:
-    """Findings of the plan as a small table, or None when there are none (or no rules)."""
+def plan_findings(plan: Any, schema: Any) -> dict[str, str] | None:
+    """Findings of the plan as a display bundle (HTML list + text), or None when there are none."""
     try:
         from workbench.explain.findings import find
     except ImportError:
@@ -351,11 +352,15 @@ def plan_findings(plan: Any, schema: Any) -> pd.DataFrame | None:
     found = find(plan, schema=schema)
     if not found:
         return None
-    return (
-        pd.DataFrame([{"rule": f.rule, "node": f.node, "finding": f.message} for f in found])
-        .style.hide(axis="index")
-        .set_caption("Findings")
+    items = "".join(
+        f"<li><b>{html.escape(f.rule)}</b> at node {f.node_id} ({html.escape(f.node)}): "
+        f"{html.escape(f.message)}</li>"
+        for f in found
     )
+    return {
+        "text/html": f"<p><b>Findings</b></p><ul>{items}</ul>",
+        "text/plain": "Findings:\n" + "\n".join(f"- {f}" for f in found),
+    }
 
 
 def _nodes_frame(root: dict[str, Any]) -> pd.DataFrame:
