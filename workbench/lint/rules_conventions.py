@@ -244,14 +244,6 @@ def _renamed(name: str, to: str) -> str:
     return f"{head}_{new}" if head else new
 
 
-def _table_words_of_name(name: str) -> set[str]:
-    return {name.lower(), singular(name.lower())}
-
-
-def _table_words(table: Table) -> set[str]:
-    return _table_words_of_name(table.name)
-
-
 @rule(
     "fk-column-naming",
     severity="info",
@@ -270,21 +262,21 @@ def _table_words(table: Table) -> set[str]:
 )
 def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
     tables = own_tables(schema)
+    # Every spelling of every table name (as is, and in the singular) -> the table.
+    named_after: dict[str, str] = {}
+    for t in tables:
+        for word in (t.name.lower(), singular(t.name.lower())):
+            named_after.setdefault(word, t.qualified_name)
     for table in tables:
         for fk in table.foreign_keys:
-            if len(fk.columns) != 1:
+            if len(fk.columns) != 1 or fk.columns[0] == fk.ref_columns[0]:
                 continue
             col, ref_col = fk.columns[0], fk.ref_columns[0]
-            ref_name = fk.ref_table.partition(".")[2]
-            ref_single = singular(ref_name.lower())
-            if col == ref_col:
-                continue
-            stem = None
-            for suffix in (f"_{ref_col}", "_id"):
-                if col.lower().endswith(suffix) and len(col) > len(suffix):
-                    stem = col.lower()[: -len(suffix)]
-                    break
-            expected = f"{ref_single}_{ref_col}" if ref_col != "id" else f"{ref_single}_id"
+            ref_name = fk.ref_table.partition(".")[2].lower()
+            expected = (
+                f"{singular(ref_name)}_{ref_col}" if ref_col != "id" else f"{singular(ref_name)}_id"
+            )
+            stem = _stem(col.lower(), ref_col.lower())
             if stem is None:
                 yield fk_column_naming.finding(
                     "column",
@@ -297,27 +289,34 @@ def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
                     column=col,
                 )
                 continue
-            if (
-                stem == ref_single
-                or stem.endswith("_" + ref_single)
-                or stem in _table_words_of_name(ref_name)
-            ):
-                continue
-            for other in tables:
-                if other.qualified_name == fk.ref_table:
+            # The stem and each of its endings ("parent_task", "task"): the first that names a
+            # table decides. Named after the referenced table, or after no table (a role), passes.
+            words = stem.split("_")
+            for i in range(len(words)):
+                other = named_after.get("_".join(words[i:]))
+                if other is None:
                     continue
-                words = _table_words(other)
-                if any(stem == w or stem.endswith("_" + w) for w in words):
+                if other != fk.ref_table and "_".join(words[i:]) not in (
+                    ref_name,
+                    singular(ref_name),
+                ):
                     yield fk_column_naming.finding(
                         "column",
                         column_name(table, col),
-                        f"{table.qualified_name}.{col} looks named after {other.qualified_name} but "
-                        f"references {fk.ref_table}",
+                        f"{table.qualified_name}.{col} looks named after {other} but references {fk.ref_table}",
                         f"ALTER TABLE {sql_table(table)} RENAME COLUMN {quote_ident(col)} TO {expected};",
                         table=table.qualified_name,
                         column=col,
                     )
-                    break
+                break
+
+
+def _stem(column: str, ref_column: str) -> str | None:
+    """The column name without its key suffix (``_id`` or ``_<referenced column>``), or None."""
+    for suffix in (f"_{ref_column}", "_id"):
+        if column.endswith(suffix) and len(column) > len(suffix):
+            return column[: -len(suffix)]
+    return None
 
 
 # -- identifiers -------------------------------------------------------------------
