@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 
 import workbench
 from workbench.model import Column, Constraint, ForeignKey, Schema, Table
@@ -171,3 +172,26 @@ def test_table_html_on_a_hand_built_table():
     assert "<b>app.posts</b>" in schema_html and "2 tables" in schema_html
     with pytest.raises(TypeError, match="supported: Schema, Table"):
         nbdisplay.to_html(42)
+
+
+def test_explain_findings_read_the_indexes_of_the_explained_database(shell, wb):
+    query = (
+        "%%explain\nSELECT * FROM comments WHERE author_id = '00000000-0000-0000-0000-000000000001'"
+    )
+
+    def findings_text() -> str:
+        with capture_output() as captured:
+            assert run(shell, query).success
+        return "\n".join(o.data.get("text/plain", "") for o in captured.outputs)
+
+    before = findings_text()
+    assert "fk_without_index" in before and "comments_author_id_fkey" in before
+    assert run(shell, "%%sql\nCREATE INDEX comments_author_probe ON comments (author_id)").success
+    assert (
+        "fk_without_index" not in findings_text()
+    )  # the template has no such index; the clone has
+
+
+def test_a_workbench_displays_its_summary(shell, wb):
+    data, _ = shell.display_formatter.format(wb)
+    assert "<b>Workbench</b>" in data["text/html"] and "foreign keys" in data["text/html"]

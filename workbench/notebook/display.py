@@ -288,6 +288,14 @@ def to_html(obj: Any) -> str:
     raise TypeError(f"no HTML display for {type(obj).__name__}; supported: {supported}")
 
 
+def workbench_html(wb: Any) -> str:
+    """A session at a glance: backend, server, what was loaded, how long it took."""
+    if getattr(wb.server, "closed", False) or wb.template is None:
+        return _wrap(f"<p>Workbench on <code>{_e(wb.sql)}</code> (closed)</p>")
+    rows = [[_e(k.replace("_", " ")), _e(v)] for k, v in wb.summary().items()]
+    return _wrap(_table(["", ""], rows, f"<b>Workbench</b> on <code>{_e(wb.sql)}</code>"))
+
+
 def register(ip: Any) -> None:
     """Attach the HTML and short text displays of the model classes to an IPython shell."""
     formatters = ip.display_formatter.formatters
@@ -297,6 +305,7 @@ def register(ip: Any) -> None:
         formatters["text/plain"].for_type(kind, _plain(text))
     for (module, name), text in PLAIN_BY_NAME.items():
         formatters["text/plain"].for_type_by_name(module, name, _plain(text))
+    formatters["text/html"].for_type_by_name("workbench.session", "Workbench", workbench_html)
 
 
 def show(obj: Any) -> None:

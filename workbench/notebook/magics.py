@@ -252,8 +252,10 @@ class WorkbenchMagics(Magics):
         target, dbname, out, flags = _parse(line)
         resolved = self.resolve(target, dbname)
         plan = explain_plan(resolved, cell, analyze="no-analyze" not in flags)
-        schema = resolved.workbench.schema if resolved.workbench is not None else None
         display(plan)
+        # The findings judge indexes: read them from the database the plan ran in (a
+        # clone may have gained an index since the template was loaded), ~30 ms.
+        schema = database_schema(resolved)
         findings = plan_findings(plan, schema)
         if findings is not None:
             display(findings, raw=True)
@@ -341,6 +343,22 @@ def explain_plan(target: Target, sql: str, *, analyze: bool = True) -> Any:
     except ImportError:  # the explain package is optional for the magics
         return _nodes_frame(doc[0]["Plan"])
     return Plan.from_json(doc)
+
+
+def database_schema(target: Target) -> Any:
+    """The model of the target database (None when it cannot be introspected)."""
+    from workbench.introspect import introspect
+
+    fallback = target.workbench.schema if target.workbench is not None else None
+    if target.connection is not None:  # the caller's connection: leave its state alone
+        return fallback
+    conn, _owned = target.connect()
+    try:
+        return introspect(conn)
+    except (psycopg.Error, WorkbenchError):
+        return fallback
+    finally:
+        conn.close()
 
 
 def plan_findings(plan: Any, schema: Any) -> dict[str, str] | None:
