@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
+from traitlets.config import Config
 
 import workbench
 from workbench.model import Column, Constraint, ForeignKey, Schema, Table
@@ -25,7 +26,9 @@ from .conftest import EXAMPLE_SQL
 
 @pytest.fixture(scope="module")
 def shell() -> Iterator[InteractiveShell]:
-    ip = InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.enabled = False  # no history.sqlite in the home directory
+    ip = InteractiveShell.instance(config=config)
     result = ip.run_cell("%load_ext workbench")
     assert result.success
     ip.user_ns["workbench"] = workbench
