@@ -11,7 +11,8 @@ import pytest
 from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
 from workbench.introspect import introspect
 from workbench.loader import load_paths
-from workbench.seed import SeedError, Sql, plan, seed, seed_script
+from workbench.seed import SeedError, Sql, generate, plan, seed, seed_script
+from workbench.seed.load import load
 from workbench.seed.checks import Hints, add_hints, compile_check
 
 
@@ -48,6 +49,33 @@ def test_every_schema_seeds_on_the_first_try(name, template_for, new_db):
     assert _fk_count(conninfo) == fks_before
     assert "<table>" in summary._repr_html_()
     assert list(summary.to_frame()["rows"]) == list(summary.rows.values())
+
+
+@pytest.mark.parametrize("name", sorted(ALL_SCHEMAS))
+def test_load_leaves_the_catalog_as_it_found_it(name, template_for, new_db):
+    """Keys, indexes and FKs are dropped for the COPY and rebuilt: the schema must not change."""
+    conninfo = new_db(template=template_for(ALL_SCHEMAS[name]))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        # comments on what gets dropped and rebuilt must come back too
+        for contype in ("p", "f"):
+            table, con = conn.execute(
+                "SELECT conrelid::regclass::text, quote_ident(conname) FROM pg_constraint"
+                " WHERE contype = %s ORDER BY 1, 2 LIMIT 1",
+                [contype],
+            ).fetchone()
+            conn.execute(f"COMMENT ON CONSTRAINT {con} ON {table} IS 'kept {contype}'")
+        index = conn.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND NOT EXISTS"
+            " (SELECT FROM pg_constraint WHERE conindid = i.indexrelid) ORDER BY 1 LIMIT 1"
+        ).fetchone()[0]
+        conn.execute(f"COMMENT ON INDEX {index} IS 'kept index'")
+    before = _schema(conninfo)
+    seed_plan = plan(before, 200)
+    tables = generate(before, seed_plan)
+    load(conninfo, seed_plan, tables, rebuild_indexes_from=0)
+    assert _schema(conninfo) == before
+    assert _counts(conninfo, [t.name for t in tables]) == {t.name: t.rows for t in tables}
 
 
 def test_example_data_is_realistic(example_conninfo):

@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import psycopg
@@ -118,9 +119,29 @@ def _translate(exc: psycopg.Error, table: str) -> SeedError:
     )
 
 
-def copy_table(conninfo: str, data: TableData, payload: bytes) -> None:
+_SESSION = (
+    # big sorts for index builds and hash joins for FK validation stay in memory
+    "SET maintenance_work_mem = '512MB'",
+    "SET work_mem = '256MB'",
+)
+
+
+def _connect(conninfo: str, *, autocommit: bool) -> psycopg.Connection:
+    conn = psycopg.connect(conninfo, autocommit=True)
+    for statement in _SESSION:
+        conn.execute(statement)
+    conn.autocommit = autocommit
+    return conn
+
+
+def copy_table(conninfo: str, data: TableData, payload: bytes, *, freeze: bool = False) -> None:
+    """COPY one table; with ``freeze`` the (empty) table is truncated in the same transaction.
+
+    ``COPY ... FREEZE`` after a TRUNCATE in the same transaction writes the rows already
+    frozen and all-visible, so the VACUUM afterwards has nothing left to do on the heap.
+    """
     cols = list(data.columns)
-    with psycopg.connect(conninfo, autocommit=False) as conn:
+    with _connect(conninfo, autocommit=False) as conn:
         try:
             if not cols:
                 conn.execute(
@@ -130,8 +151,12 @@ def copy_table(conninfo: str, data: TableData, payload: bytes) -> None:
                     [data.rows],
                 )
             else:
-                stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-                    _ident(data.name), sql.SQL(", ").join(map(sql.Identifier, cols))
+                if freeze:
+                    conn.execute(sql.SQL("TRUNCATE {}").format(_ident(data.name)))
+                stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv{})").format(
+                    _ident(data.name),
+                    sql.SQL(", ").join(map(sql.Identifier, cols)),
+                    sql.SQL(", FREEZE" if freeze else ""),
                 )
                 with conn.cursor().copy(stmt) as copy:
                     view = memoryview(payload)
@@ -140,6 +165,120 @@ def copy_table(conninfo: str, data: TableData, payload: bytes) -> None:
             conn.commit()
         except psycopg.Error as exc:
             raise _translate(exc, data.name) from None
+
+
+@dataclass(frozen=True)
+class _Index:
+    """An index (or the index of a PRIMARY KEY/UNIQUE constraint) dropped for the load."""
+
+    table: str
+    create: str  # CREATE [UNIQUE] INDEX ... (pg_get_indexdef)
+    attach: str | None  # ALTER TABLE ... ADD CONSTRAINT ... USING INDEX, or a full ADD CONSTRAINT
+    comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _ForeignKey:
+    table: str
+    name: str
+    definition: str  # pg_get_constraintdef
+    comment: str | None
+    partitioned: bool
+
+
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), ic.relname,
+       c.conname, c.contype, c.condeferrable, pg_get_constraintdef(c.oid),
+       obj_description(i.indexrelid, 'pg_class'), obj_description(c.oid, 'pg_constraint')
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+LEFT JOIN pg_constraint c
+       ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u', 'x')
+WHERE i.indrelid = %s::regclass
+  AND i.indisvalid AND NOT i.indisclustered AND NOT i.indisreplident
+  AND (c.contype IS NULL OR c.contype IN ('p', 'u'))
+ORDER BY 1
+"""
+
+_FOREIGN_KEYS = """
+SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid),
+       obj_description(c.oid, 'pg_constraint'), r.relkind = 'p'
+FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
+WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid = ANY(%s::regclass[])
+ORDER BY 1, 2
+"""
+
+
+def _drop_indexes(conn: psycopg.Connection, table: str) -> list[_Index]:
+    """Drop the table's indexes and PRIMARY KEY/UNIQUE constraints; returns how to rebuild them.
+
+    Each drop runs in a savepoint: a constraint something else depends on (a view
+    grouping by the primary key, a foreign key from a table outside the plan) stays.
+    """
+    dropped = []
+    rel = _ident(table)
+    for row in conn.execute(_INDEXES, [rel.as_string(conn)]).fetchall():
+        index, indexdef, index_name, conname, contype, deferrable, condef, icomment, ccomment = row
+        comments = []
+        if conname is None:
+            drop = sql.SQL("DROP INDEX {}").format(sql.SQL(index))
+            attach = None
+        else:
+            drop = sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(rel, sql.Identifier(conname))
+            if index_name == conname and not deferrable:
+                kind = "PRIMARY KEY" if contype == "p" else "UNIQUE"
+                attach = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}").format(
+                    rel, sql.Identifier(conname), sql.SQL(kind), sql.Identifier(index_name)
+                )
+            else:  # the constraint builds its own index
+                indexdef = None
+                attach = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
+                    rel, sql.Identifier(conname)
+                ) + sql.SQL(condef)
+            if ccomment is not None:
+                comments.append(
+                    sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}")
+                    .format(sql.Identifier(conname), rel, sql.Literal(ccomment))
+                    .as_string(conn)
+                )
+        if icomment is not None:
+            comments.append(
+                sql.SQL("COMMENT ON INDEX {} IS {}")
+                .format(sql.SQL(index), sql.Literal(icomment))
+                .as_string(conn)
+            )
+        try:
+            with conn.transaction():
+                conn.execute(drop)
+        except psycopg.Error:
+            continue
+        dropped.append(
+            _Index(
+                table,
+                indexdef,
+                attach.as_string(conn) if attach is not None else None,
+                tuple(comments),
+            )
+        )
+    return dropped
+
+
+def _run_parallel(conninfo: str, parallel: int, jobs: list[tuple[str | None, list[str]]]) -> None:
+    """Run each job's statements in order on one of ``parallel`` connections."""
+    if not jobs:
+        return
+
+    def run(job: tuple[str | None, list[str]]) -> None:
+        table, statements = job
+        with _connect(conninfo, autocommit=True) as conn:
+            for statement in statements:
+                try:
+                    conn.execute(sql.SQL(statement))  # type: ignore[arg-type]
+                except psycopg.Error as exc:
+                    raise _translate(exc, table or "?") from None
+
+    with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
+        list(pool.map(run, jobs))
 
 
 def load(
@@ -152,13 +291,18 @@ def load(
     vacuum: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, float]:
-    """Load ``tables`` into the database at ``conninfo``; returns seconds per phase."""
+    """Load ``tables`` into the database at ``conninfo``; returns seconds per phase.
+
+    Foreign keys, and on tables of at least ``rebuild_indexes_from`` rows the indexes
+    and PRIMARY KEY/UNIQUE constraints, are dropped for the COPY and rebuilt after it,
+    with their comments; the catalog ends as it started.
+    """
     phases: dict[str, float] = {}
     tick = time.perf_counter()
     by_name = {tp.name: tp for tp in seed_plan.tables}
-    fks = []  # (table, name, definition)
-    indexes = []  # (table, definition)
-    with psycopg.connect(conninfo, autocommit=False) as conn:
+    indexes: list[_Index] = []
+    freeze: set[str] = set()
+    with _connect(conninfo, autocommit=False) as conn:
         for data in tables:
             if conn.execute(
                 sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(data.name))
@@ -167,26 +311,22 @@ def load(
                     "table already has rows; seed a fresh database (wb.new_database())",
                     table=data.name,
                 )
-        for tp in seed_plan.tables:
-            for t in (tp.table, *tp.partitions):
-                for fk in t.foreign_keys:
-                    fks.append((t.qualified_name, fk.name, fk.definition))
-                    conn.execute(
-                        sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                            _ident(t.qualified_name), sql.Identifier(fk.name)
-                        )
-                    )
+        relations = [
+            _ident(t.qualified_name).as_string(conn)
+            for tp in seed_plan.tables
+            for t in (tp.table, *tp.partitions)
+        ]
+        fks = [_ForeignKey(*row) for row in conn.execute(_FOREIGN_KEYS, [relations]).fetchall()]
+        for fk in fks:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.SQL(fk.table), sql.Identifier(fk.name)
+                )
+            )
         for data in tables:
             tp = by_name[data.name]
             if data.rows >= rebuild_indexes_from and tp.table.kind == "table":
-                for index in tp.table.indexes:
-                    if index.constraint is None:
-                        indexes.append((data.name, index.definition))
-                        conn.execute(
-                            sql.SQL("DROP INDEX {}").format(
-                                sql.Identifier(tp.table.schema, index.name)
-                            )
-                        )
+                indexes += _drop_indexes(conn, data.name)
             for column, expression in data.sql_defaults.items():
                 conn.execute(
                     sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT ").format(
@@ -194,6 +334,20 @@ def load(
                     )
                     + sql.SQL(expression)
                 )
+        # TRUNCATE + COPY FREEZE needs a plain table nothing references any more
+        # and no ON TRUNCATE trigger that would see the TRUNCATE.
+        for row in conn.execute(
+            """
+            SELECT r.oid::regclass::text FROM pg_class r
+            WHERE r.oid = ANY(%s::regclass[]) AND r.relkind = 'r'
+              AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.confrelid = r.oid)
+              AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = r.oid
+                              AND (t.tgtype & 32) <> 0)
+            """,
+            [[_ident(d.name).as_string(conn) for d in tables]],
+        ).fetchall():
+            freeze.add(row[0])
+        freeze = {d.name for d in tables if _ident(d.name).as_string(conn) in freeze}
         conn.commit()
     phases["prepare"] = time.perf_counter() - tick
 
@@ -201,7 +355,10 @@ def load(
     order = sorted(tables, key=lambda d: -d.rows)
     with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
         # CSV rendering (pyarrow, GIL released) overlaps with the COPYs already running
-        futures = [pool.submit(lambda d=d: copy_table(conninfo, d, csv_bytes(d))) for d in order]
+        futures = [
+            pool.submit(lambda d=d: copy_table(conninfo, d, csv_bytes(d), freeze=d.name in freeze))
+            for d in order
+        ]
         for future, d in zip(futures, order, strict=False):
             future.result()
             if progress:
@@ -209,12 +366,19 @@ def load(
     phases["copy"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-        list(pool.map(lambda stmt: _execute(conninfo, stmt[1], stmt[0]), indexes))
+    # index builds take a SHARE lock, so several run at once even on one table;
+    # attaching the constraints (a catalog change) comes after, per table
+    _run_parallel(conninfo, parallel, [(ix.table, [ix.create]) for ix in indexes if ix.create])
+    attach: dict[str, list[str]] = {}
+    for ix in indexes:
+        attach.setdefault(ix.table, []).extend([ix.attach] if ix.attach else [])
+        attach[ix.table].extend(ix.comments)
+    _run_parallel(conninfo, parallel, [(t, s) for t, s in attach.items() if s])
     phases["indexes"] = time.perf_counter() - tick
 
     tick = time.perf_counter()
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    validate: dict[str, list[str]] = {}
+    with _connect(conninfo, autocommit=True) as conn:
         for data in tables:
             tp = by_name[data.name]
             for column, _ in data.sql_defaults.items():
@@ -226,34 +390,47 @@ def load(
                     )
                     + default
                 )
-        for table, name, definition in fks:
+        # NOT VALID first (instant), then VALIDATE: validating takes only a SHARE UPDATE
+        # EXCLUSIVE lock, so different tables validate at the same time.
+        for fk in fks:
+            split = not fk.partitioned and not fk.definition.endswith("NOT VALID")
             try:
                 conn.execute(
                     sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                        _ident(table), sql.Identifier(name)
+                        sql.SQL(fk.table), sql.Identifier(fk.name)
                     )
-                    + sql.SQL(definition)
+                    + sql.SQL(fk.definition + (" NOT VALID" if split else ""))
                 )
+                if fk.comment is not None:
+                    conn.execute(
+                        sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
+                            sql.Identifier(fk.name), sql.SQL(fk.table), sql.Literal(fk.comment)
+                        )
+                    )
             except psycopg.Error as exc:
-                raise _translate(exc, table) from None
+                raise _translate(exc, fk.table) from None
+            if split:
+                validate.setdefault(fk.table, []).append(
+                    sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}")
+                    .format(sql.SQL(fk.table), sql.Identifier(fk.name))
+                    .as_string(conn)
+                )
         _set_sequences(conn, seed_plan, tables)
+    _run_parallel(conninfo, parallel, list(validate.items()))
     phases["constraints"] = time.perf_counter() - tick
 
     if vacuum:
         tick = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-            stmts = [sql.SQL("VACUUM (ANALYZE) {}").format(_ident(d.name)) for d in tables]
-            list(pool.map(lambda s: _execute(conninfo, s, None), stmts))
+        _run_parallel(
+            conninfo,
+            parallel,
+            [
+                (d.name, [sql.SQL("VACUUM (ANALYZE) {}").format(_ident(d.name)).as_string(None)])
+                for d in order
+            ],
+        )
         phases["vacuum"] = time.perf_counter() - tick
     return phases
-
-
-def _execute(conninfo: str, statement: object, table: str | None) -> None:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        try:
-            conn.execute(statement if not isinstance(statement, str) else sql.SQL(statement))  # type: ignore[arg-type]
-        except psycopg.Error as exc:
-            raise _translate(exc, table or "?") from None
 
 
 def _set_sequences(conn: psycopg.Connection, seed_plan: SeedPlan, tables: list[TableData]) -> None:
