@@ -12,8 +12,8 @@ from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
 from workbench.introspect import introspect
 from workbench.loader import load_paths
 from workbench.seed import SeedError, Sql, generate, plan, seed, seed_script
-from workbench.seed.load import load
 from workbench.seed.checks import Hints, add_hints, compile_check
+from workbench.seed.load import load
 
 
 def _schema(conninfo: str):
