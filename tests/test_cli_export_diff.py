@@ -2,8 +2,9 @@
 
 Each command starts its own disposable server, as it does for a user; the
 fixtures' server is only used to build the reference models the output is
-compared with. Export assertions only look at ``schema.sql`` so they stay true
-when more exporters (Markdown, Alembic, SQLModel, ...) write files beside it.
+compared with. ``workbench export`` writes the full set (schema.sql, schema.md,
+er.svg, er.mmd, models.py, migrations/); the byte-level checks look at
+``schema.sql``, the document's own checks live in tests/test_markdown.py.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ def test_export_writes_schema_sql_equal_to_render_ddl_atomically(
     out = tmp_path / "out"
     assert main(["export", "--sql", str(EXAMPLE_SQL), "--out", str(out)]) == 0
     schema_sql = out / "schema.sql"
-    assert f"wrote {schema_sql}" in capsys.readouterr().out
+    printed = capsys.readouterr().out.splitlines()
+    for name in ("schema.sql", "schema.md", "er.svg", "er.mmd", "models.py", "migrations"):
+        assert f"wrote {out / name}" in printed, name
+        assert (out / name).exists(), name
+    assert (out / "migrations" / "versions" / "0001_initial.py").is_file()
     expected = render_ddl(model_of(server, template_for(EXAMPLE_SQL)))
     first = schema_sql.read_bytes()
     assert first == expected.encode("utf-8")

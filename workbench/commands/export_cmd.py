@@ -1,39 +1,61 @@
-"""``workbench export --sql DIR --out DIR``: load sql/, introspect it, write every registered format.
+"""``workbench export --sql DIR --out DIR``: every export of the schema, written side by side.
 
-Today the registry holds ``sql`` (schema.sql); other exporters join through
-:data:`workbench.export.EXPORTERS` and are written here without changes.
+Writes ``schema.sql``, ``schema.md``, ``er.svg``, ``er.mmd``, ``models.py`` and the
+Alembic project ``migrations/`` with :func:`workbench.export.doc_collect.write_all`
+while the workbench is open (the document's example rows, seed script and RLS
+demonstration come from a seeded clone, the migration from an empty database).
+Front matter comes from ``[tool.workbench.doc]`` in ``pyproject.toml``.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments, open_from_args
-from workbench.export import EXPORTERS, write_atomic
-
-#: File name per format; formats not listed here are written as ``schema.<format>``.
-FILE_NAMES = {"sql": "schema.sql"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sql", default="sql", help="directory (or file) of schema SQL")
     parser.add_argument("--out", default="build", help="directory to write the exports to")
     parser.add_argument(
-        "--format",
-        action="append",
-        choices=sorted(EXPORTERS),
-        help="format(s) to write (repeatable; default: all registered formats)",
+        "--seed", type=int, default=0, help="seed number of the sample data (default: 0)"
+    )
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=20,
+        help="rows per table seeded for the document's examples (default: 20)",
+    )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="build the document's changelog from the git history of --sql",
+    )
+    parser.add_argument(
+        "--date", default=None, help="date in the document (default: today, YYYY-MM-DD)"
+    )
+    parser.add_argument(
+        "--pyproject", default="pyproject.toml", help="where [tool.workbench.doc] is read"
     )
     add_backend_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    formats = args.format or sorted(EXPORTERS)
+    from workbench.export.doc_collect import write_all
+    from workbench.export.markdown import load_doc_options
+
+    options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
     with open_from_args(args) as wb:
-        schema = wb.schema
-    out = Path(args.out)
-    for fmt in formats:
-        path = write_atomic(out / FILE_NAMES.get(fmt, f"schema.{fmt}"), EXPORTERS[fmt](schema))
+        written = write_all(
+            wb,
+            Path(args.out),
+            options=options,
+            seed=args.seed,
+            rows_per_table=args.rows,
+            history=args.sql if args.history else None,
+        )
+    for path in written:
         print(f"wrote {path}")
     return 0

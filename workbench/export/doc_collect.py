@@ -159,8 +159,16 @@ def write_all(
     *,
     options: DocOptions | None = None,
     create_date: str | None = None,
+    seed: int = 0,
+    rows_per_table: int = 20,
+    history: str | os.PathLike[str] | None = None,
 ) -> list[Path]:
-    """Write schema.sql, schema.md, er.mmd, er.svg, models.py and migrations/ into ``out_dir``."""
+    """Write schema.sql, schema.md, er.mmd, er.svg, models.py and migrations/ into ``out_dir``.
+
+    ``seed`` and ``rows_per_table`` shape the sample data seeded for the document
+    (unless the session already seeded ``wb.seeded``); ``history`` is a ``sql/``
+    directory inside a git repository whose commits become the changelog.
+    """
     out = Path(out_dir)
     options = options or load_doc_options(date=dt.date.today().isoformat())
     stamp = create_date or f"{options.date} 00:00:00"
