@@ -6,11 +6,11 @@ forces parents to commit before children start. Re-adding the constraint validat
 rows in one join, and lets every table load at the same time on its own connection.
 Secondary (non-constraint) indexes are dropped and rebuilt for the same reason.
 
-Why text COPY (CSV) and not binary: the rows are built column-wise in pyarrow, and
-pyarrow's C++ CSV writer turns a whole table into COPY input at hundreds of MB/s, for
-every PostgreSQL type (enums, domains, arrays, inet, tsvector, pgvector) through its
-input function. Binary COPY needs a per-type encoder and psycopg's ``write_row`` is a
-Python loop per row, measured 3x slower than the CSV path here (see docs/parts/seed.md).
+Why binary COPY first and CSV second: the server is the bottleneck, and it parses
+binary rows 2-3x faster (see :mod:`workbench.seed.binary`, which builds them in C++
+without a Python loop per row). Tables with a column type the binary encoder does not
+know (arrays, intervals, tsvector, pgvector, ...) go through pyarrow's C++ CSV writer
+instead, where PostgreSQL's input functions accept every type.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 from psycopg import sql
 
+from workbench.seed import binary
 from workbench.seed.errors import SeedError, override_hint
 from workbench.seed.generate import TableData
 from workbench.seed.plan import SeedPlan
@@ -134,11 +136,12 @@ def _connect(conninfo: str, *, autocommit: bool) -> psycopg.Connection:
     return conn
 
 
-def copy_table(conninfo: str, data: TableData, payload: bytes, *, freeze: bool = False) -> None:
-    """COPY one table; with ``freeze`` the (empty) table is truncated in the same transaction.
+def copy_table(conninfo: str, data: TableData, *, freeze: bool = False) -> str:
+    """COPY one table, binary when every column's type allows it, else CSV; returns the format.
 
-    ``COPY ... FREEZE`` after a TRUNCATE in the same transaction writes the rows already
-    frozen and all-visible, so the VACUUM afterwards has nothing left to do on the heap.
+    With ``freeze`` the (empty) table is truncated in the same transaction, so
+    ``COPY ... FREEZE`` writes the rows already frozen and all-visible and the VACUUM
+    afterwards has nothing left to do on the heap.
     """
     cols = list(data.columns)
     with _connect(conninfo, autocommit=False) as conn:
@@ -150,21 +153,37 @@ def copy_table(conninfo: str, data: TableData, payload: bytes, *, freeze: bool =
                     ),
                     [data.rows],
                 )
-            else:
-                if freeze:
-                    conn.execute(sql.SQL("TRUNCATE {}").format(_ident(data.name)))
-                stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv{})").format(
-                    _ident(data.name),
-                    sql.SQL(", ").join(map(sql.Identifier, cols)),
-                    sql.SQL(", FREEZE" if freeze else ""),
-                )
-                with conn.cursor().copy(stmt) as copy:
-                    view = memoryview(payload)
-                    for start in range(0, len(payload), _CHUNK):
-                        copy.write(view[start : start + _CHUNK])
-            conn.commit()
+                conn.commit()
+                return "insert"
+            types = binary.column_types(conn, _ident(data.name).as_string(conn))
+            try:
+                _copy(conn, data, "binary", binary.encode(data.columns, types), freeze)
+                return "binary"
+            except binary.NoBinary:
+                conn.rollback()
+            payload = memoryview(csv_bytes(data))
+            chunks = (payload[i : i + _CHUNK] for i in range(0, len(payload), _CHUNK))
+            _copy(conn, data, "csv", chunks, freeze)
+            return "csv"
         except psycopg.Error as exc:
             raise _translate(exc, data.name) from None
+
+
+def _copy(
+    conn: psycopg.Connection, data: TableData, fmt: str, chunks: Iterable[Any], freeze: bool
+) -> None:
+    if freeze:
+        conn.execute(sql.SQL("TRUNCATE {}").format(_ident(data.name)))
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {}{})").format(
+        _ident(data.name),
+        sql.SQL(", ").join(map(sql.Identifier, data.columns)),
+        sql.SQL(fmt),
+        sql.SQL(", FREEZE" if freeze else ""),
+    )
+    with conn.cursor().copy(stmt) as copy:
+        for chunk in chunks:
+            copy.write(chunk)
+    conn.commit()
 
 
 @dataclass(frozen=True)
@@ -354,10 +373,9 @@ def load(
     tick = time.perf_counter()
     order = sorted(tables, key=lambda d: -d.rows)
     with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-        # CSV rendering (pyarrow, GIL released) overlaps with the COPYs already running
+        # encoding (pyarrow/numpy, GIL released) overlaps with the COPYs already running
         futures = [
-            pool.submit(lambda d=d: copy_table(conninfo, d, csv_bytes(d), freeze=d.name in freeze))
-            for d in order
+            pool.submit(lambda d=d: copy_table(conninfo, d, freeze=d.name in freeze)) for d in order
         ]
         for future, d in zip(futures, order, strict=False):
             future.result()
