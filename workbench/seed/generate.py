@@ -149,6 +149,7 @@ class TableGenerator:
                     add_hints(self.hints, check.expression, value_column=col.name)
         self.unique_sets = _unique_sets(self.table)
         self.single_unique = {s[0] for s in self.unique_sets if len(s) == 1}
+        self.unique_by_construction: set[str] = set()
 
     # -- helpers ------------------------------------------------------------------------
     def _err(
@@ -353,6 +354,7 @@ class TableGenerator:
         if base in ("smallint", "integer", "bigint") and (
             is_key_seq or (unique and not self.hints.low.get(col.name))
         ):
+            self.unique_by_construction.add(col.name)
             return pa.array(np.arange(1, n + 1, dtype=np.int64))
         ctx = self._ctx(col, unique)
         # orderings: greater = lesser + positive delta
@@ -373,6 +375,8 @@ class TableGenerator:
         values = gen.base_values(ctx, n)
         if values is None:
             return None
+        if base == "uuid" and ctx.enum_values is None and col.name not in self.hints.values:
+            self.unique_by_construction.add(col.name)  # 122 random bits
         if (
             pa.types.is_string(values.type)
             and base not in ("uuid", "jsonb", "json", "enum")
@@ -380,6 +384,9 @@ class TableGenerator:
         ):
             tail = 0
             if unique or self._needs_unique_text(col):
+                # distinct suffixes, kept when cut to length (not so for emails)
+                if "mail" not in col.name or not ctx.max_length:
+                    self.unique_by_construction.add(col.name)
                 tail_values = gen.suffix(n, self.rng)
                 sep = (
                     "-"
@@ -502,9 +509,8 @@ class TableGenerator:
                 only_fk and not all(c in fk_columns for c in cols)
             ):
                 continue
-            if len(cols) == 1 and not only_fk and cols[0] not in fk_columns:
-                # single unique columns are unique by construction, except free values
-                pass
+            if len(cols) == 1 and cols[0] in self.unique_by_construction:
+                continue  # a sequence, a random uuid or a suffixed string: no duplicates
             codes = _codes([data[c] for c in cols])
             keep &= _rank_in_group(codes) == 0
         if keep.all():
