@@ -199,8 +199,89 @@ def test_corpus_documents_have_no_placeholders(server, name: str) -> None:
     for table in wb.schema.tables:
         if table.partition_of is None:
             assert f"### {table.name} Table" in text
+            assert table.qualified_name in extras.example_rows
     assert extras.example_rows, "sample rows were seeded"
     assert "INSERT INTO" in extras.seed_script
+    assert extras.sample_note and extras.sample_note in text  # says where the rows came from
+
+
+# -- sample data from the real seeder ------------------------------------------------------
+def _first_row(conn: psycopg.Connection, table: str) -> dict:
+    row = conn.execute(
+        sql.SQL("SELECT to_jsonb(t) FROM {} AS t ORDER BY id LIMIT 1").format(sql.Identifier(table))
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_sample_comes_from_the_seeder_and_is_reproducible(example_wb) -> None:
+    from workbench.export.doc_collect import collect_sample
+    from workbench.seed import seed
+
+    first = collect_sample(example_wb, seed=3, rows_per_table=10, sample_rows=2)
+    again = collect_sample(example_wb, seed=3, rows_per_table=10, sample_rows=2)
+    assert first == again, "the same seed gives the same document"
+    assert "`workbench.seed` (seed 3, 10 rows per table)" in first.note
+    assert first.generated_examples == ()
+    # The example row is the seeder's first row by primary key.
+    with example_wb.new_database() as db:
+        seed(db.conninfo, example_wb.schema, {"default": 10}, seed=3, progress=False)
+        with db.connect() as conn:
+            expected = _first_row(conn, "organisations")
+    assert first.example_rows["public.organisations"] == expected
+    assert first.script.count("-- public.organisations: 2 rows") == 1
+    assert {d.table for d in first.rls_demos} == {"public.projects", "public.tasks"}
+
+
+def test_sample_uses_the_session_seed_and_leaves_it_untouched(server) -> None:
+    from workbench.export.doc_collect import collect_sample
+
+    with workbench.open(EXAMPLE_SQL, server=server) as wb:
+        wb.seed({"default": 15}, seed=7, progress=False)
+        assert wb.seeded is not None
+        with wb.seeded.connect() as conn:
+            expected = _first_row(conn, "users")
+            grants = conn.execute(
+                "SELECT count(*) FROM information_schema.role_table_grants"
+            ).fetchone()
+        sample = collect_sample(wb, seed=0, rows_per_table=3)
+        assert "seeded in this session" in sample.note
+        assert sample.example_rows["public.users"] == expected
+        with wb.seeded.connect() as conn:  # demonstration GRANTs and temp tables rolled back
+            after = conn.execute(
+                "SELECT count(*) FROM information_schema.role_table_grants"
+            ).fetchone()
+            assert after == grants
+
+
+def test_seeder_failure_falls_back_and_says_so(example_wb) -> None:
+    from workbench.export.doc_collect import collect_sample
+
+    sample = collect_sample(example_wb, rows_per_table=-1)  # a shape the seeder rejects
+    assert "could not fill this schema" in sample.note and "fallback sampler" in sample.note
+    assert sample.example_rows["public.organisations"]["slug"].startswith("organisations-")
+    assert "INSERT INTO" in sample.script
+
+
+def test_empty_table_gets_a_generated_example_row(example_conn: psycopg.Connection) -> None:
+    from workbench.export.doc_collect import read_sample
+
+    example_conn.autocommit = True
+    schema = introspect(example_conn)
+    sample = read_sample(example_conn, schema, sample_rows=1)  # nothing seeded
+    assert set(sample.generated_examples) == {
+        t.qualified_name for t in schema.tables if t.partition_of is None
+    }
+    row = sample.example_rows["public.organisations"]
+    assert set(row) == {c.name for c in schema.table("public.organisations").columns}
+    text = render_markdown(
+        schema,
+        options=OPTIONS,
+        extras=DocExtras(
+            example_rows=sample.example_rows, generated_examples=sample.generated_examples
+        ),
+    )
+    assert "**Example Row:** (generated: the seeded data holds no row of this table)" in text
 
 
 def test_extras_absent_document_still_complete(example_wb) -> None:
@@ -235,39 +316,41 @@ def test_updated_at_trigger_changes_the_column(example_conn: psycopg.Connection)
         example_conn.rollback()
 
 
-def test_rls_demonstration_matches_direct_counts(example_conn: psycopg.Connection) -> None:
-    example_conn.autocommit = True
-    schema = introspect(example_conn)
-    seed_sample(example_conn, schema, rows_per_table=4)
-    demos = {d.table: d for d in demonstrate(example_conn, schema)}
-    assert set(demos) == {"public.projects", "public.tasks"}
-    for demo in demos.values():
-        assert demo.role == "app_user"
-        assert demo.settings == ("app.current_organisation_id",)
-        unset, *tenants = demo.counts
-        assert unset.tenant is None and unset.visible == 0
-        assert len(tenants) == 2
-        for c in tenants:
-            if demo.table == "public.projects":
-                query = "SELECT count(*) FROM projects WHERE organisation_id = %s"
-            else:
-                query = (
-                    "SELECT count(*) FROM tasks t JOIN projects p ON p.id = t.project_id "
-                    "WHERE p.organisation_id = %s"
-                )
-            row = example_conn.execute(query, [c.tenant]).fetchone()
-            assert row is not None and c.visible == row[0]
-            assert (
-                c.total
-                == example_conn.execute(
-                    sql.SQL("SELECT count(*) FROM {}").format(
-                        sql.Identifier(*demo.table.split("."))
+def test_rls_demonstration_matches_direct_counts(example_conninfo: str) -> None:
+    from workbench.seed import seed
+
+    with psycopg.connect(example_conninfo, autocommit=True) as example_conn:
+        schema = introspect(example_conn)
+        seed(example_conninfo, schema, {"default": 20}, seed=0, progress=False)
+        demos = {d.table: d for d in demonstrate(example_conn, schema)}
+        assert set(demos) == {"public.projects", "public.tasks"}
+        for demo in demos.values():
+            assert demo.role == "app_user"
+            assert demo.settings == ("app.current_organisation_id",)
+            unset, *tenants = demo.counts
+            assert unset.tenant is None and unset.visible == 0
+            assert len(tenants) == 2
+            for c in tenants:
+                if demo.table == "public.projects":
+                    query = "SELECT count(*) FROM projects WHERE organisation_id = %s"
+                else:
+                    query = (
+                        "SELECT count(*) FROM tasks t JOIN projects p ON p.id = t.project_id "
+                        "WHERE p.organisation_id = %s"
                     )
-                ).fetchone()[0]
-            )
-        # each tenant sees its own rows only: some, not all
-        assert all(0 < c.visible < c.total for c in tenants)
-        assert sum(c.visible for c in tenants) <= tenants[0].total
+                row = example_conn.execute(query, [c.tenant]).fetchone()
+                assert row is not None and c.visible == row[0]
+                assert (
+                    c.total
+                    == example_conn.execute(
+                        sql.SQL("SELECT count(*) FROM {}").format(
+                            sql.Identifier(*demo.table.split("."))
+                        )
+                    ).fetchone()[0]
+                )
+            # each tenant sees its own rows only: some, not all
+            assert all(0 < c.visible < c.total for c in tenants)
+            assert sum(c.visible for c in tenants) <= tenants[0].total
 
 
 def test_policy_settings_are_read_from_using() -> None:

@@ -1,10 +1,12 @@
-"""A few deterministic rows per table, for the document's example rows, seed script and RLS demo.
+"""The document's fallback sample data, and reading rows back for it.
 
-Why here and not the seeder: the document needs *small, reproducible* data (the
-golden test compares byte for byte), and the seeder (``workbench.seed``) was not
-available when this was written. Replace :func:`seed_sample` with the seeder's
-fixed-seed output once it lands; the rest of the document pipeline only reads
-rows back from the database ``ORDER BY`` primary key.
+The document's example rows, seed script and RLS demonstration come from the
+real seeder (:func:`workbench.seed.seed` with a fixed seed, see
+:mod:`workbench.export.doc_collect`). This module is the fallback when the seeder
+cannot fill a schema (the document then says so): :func:`seed_sample` inserts a
+few deterministic rows per table. :func:`generated_row` makes up an example row
+for a table the seeded data leaves empty, and :func:`fetch_rows` reads rows back
+``ORDER BY`` primary key, whoever wrote them.
 
 Values come from the column type, a few name conventions (``email``, ``slug``,
 ``*_hash``, ``color``, ...) and CHECK-IN enums, so typical CHECKs pass. Each row
@@ -249,10 +251,50 @@ def fetch_rows(
         sql.Literal(limit),
     )
     names = list(columns) if columns is not None else [c.name for c in table.columns]
-    out = []
-    for (doc,) in conn.execute(stmt).fetchall():
-        out.append({n: doc.get(n) for n in names})
-    return out
+    try:
+        with conn.transaction():
+            docs = conn.execute(stmt).fetchall()
+    except psycopg.DataError:
+        # A virtual generated column can fail to compute on a stored row (PostgreSQL 18
+        # computes it on read); show the stored columns rather than nothing.
+        stored = [c.name for c in table.columns if c.generated is None]
+        stmt = sql.SQL("SELECT jsonb_build_object({}) FROM {} AS t ORDER BY {} LIMIT {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{}, t.{}").format(sql.Literal(n), sql.Identifier(n)) for n in stored
+            ),
+            sql.Identifier(table.schema, table.name),
+            sql.SQL(", ").join(map(sql.Identifier, order)),
+            sql.Literal(limit),
+        )
+        docs = conn.execute(stmt).fetchall()
+        names = [n for n in names if n in stored]
+    return [{n: doc.get(n) for n in names} for (doc,) in docs]
 
 
-__all__ = ["BASE_TIME", "column_value", "fetch_rows", "seed_sample", "table_order"]
+def generated_row(schema: Schema, table: Table) -> dict[str, Any]:
+    """A made-up example row for ``table`` (JSON-ready), for when no seeded row exists."""
+    enums = {e.qualified_name: e.values for e in schema.enums}
+    check_values = {(c.table, c.column): c.values for c in check_enums(schema)}
+    row: dict[str, Any] = {}
+    for col in table.columns:
+        value = column_value(table, col, 0, enums, check_values)
+        if isinstance(value, dt.datetime | dt.date | dt.time | Decimal | dt.timedelta):
+            value = str(value) if not isinstance(value, dt.datetime) else value.isoformat()
+        elif isinstance(value, bytes):
+            value = "\\x" + value.hex()
+        elif col.type in ("json", "jsonb") and isinstance(value, str):
+            value = json.loads(value)
+        elif col.is_array:
+            value = []
+        row[col.name] = value
+    return row
+
+
+__all__ = [
+    "BASE_TIME",
+    "column_value",
+    "fetch_rows",
+    "generated_row",
+    "seed_sample",
+    "table_order",
+]

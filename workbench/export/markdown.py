@@ -62,6 +62,34 @@ class ChangelogEntry:
     author: str
 
 
+@dataclass(frozen=True, slots=True)
+class ExperimentComparison:
+    """One row of an experiment's verdict table: a variant against the baseline on one query."""
+
+    query: str
+    baseline: str
+    variant: str
+    speedup: float  # ratio of median times; > 1 means the variant is faster
+    ci_low: float
+    ci_high: float
+    verdict: str  # "2.10× faster", "no clear difference", ...
+    scale: str = ""  # rows per table when the experiment seeded scales, else ""
+    condition: str = ""  # plan cache / JIT condition when not the default
+
+
+@dataclass(frozen=True, slots=True)
+class ExperimentDigest:
+    """What the document shows of one EXPLAIN experiment (built from an ExperimentResult)."""
+
+    variants: tuple[tuple[str, str], ...]  # (name, what it changes: DDL/settings or "no changes")
+    comparisons: tuple[ExperimentComparison, ...] = ()
+    findings: tuple[str, ...] = ()  # plain-word plan findings, "query [variant]: message"
+    notes: tuple[str, ...] = ()
+    server_version: str = ""
+    repetitions: int = 0
+    confidence: float = 0.95
+
+
 @dataclass(frozen=True)
 class DocExtras:
     """Everything the document shows that needs a database or another exporter."""
@@ -69,9 +97,11 @@ class DocExtras:
     server_version: str = ""
     mermaid: str = ""
     example_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    generated_examples: tuple[str, ...] = ()  # tables whose example row had to be generated
     seed_script: str = ""
+    sample_note: str = ""  # where the sample rows came from (seeder, session, fallback)
     rls_demos: tuple[RlsDemo, ...] = ()
-    experiments: tuple[str, ...] = ()  # Markdown paragraphs, one per experiment
+    experiments: tuple[ExperimentDigest, ...] = ()
     performance_notes: tuple[str, ...] = ()  # Markdown bullets (lint findings)
     ddl: str = ""
     alembic_revision: str = ""
@@ -368,9 +398,11 @@ def _table_section(schema: Schema, table: Table, x: DocExtras) -> list[str]:
     out += [_fk_line(schema, fk) for fk in table.foreign_keys] or ["- None"]
     row = x.example_rows.get(table.qualified_name)
     if row is not None:
+        generated = table.qualified_name in x.generated_examples
         out += [
             "",
-            "**Example Row:**",
+            "**Example Row:**"
+            + (" (generated: the seeded data holds no row of this table)" if generated else ""),
             "```json",
             json.dumps(row, indent=2, ensure_ascii=False),
             "```",
@@ -646,7 +678,10 @@ def _migrations(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
 
 
 def _sample_data(x: DocExtras) -> list[str]:
-    out = ["## Sample Data (Development)", "", "### Seed Script", "```sql"]
+    out = ["## Sample Data (Development)", ""]
+    if x.sample_note:
+        out += [x.sample_note, ""]
+    out += ["### Seed Script", "```sql"]
     out += [x.seed_script.strip() or "-- no seeded data available", "```", ""]
     return out
 
@@ -658,8 +693,8 @@ def _performance(schema: Schema, x: DocExtras) -> list[str]:
     ]
     out += ["", "### Query Optimization"]
     if x.experiments:
-        for e in x.experiments:
-            out += [e.strip(), ""]
+        for number, e in enumerate(x.experiments, start=1):
+            out += _experiment_section(e, number if len(x.experiments) > 1 else None)
     else:
         out += [
             "- No EXPLAIN experiments were recorded for this document; run them in the workbench "
@@ -680,6 +715,45 @@ def _performance(schema: Schema, x: DocExtras) -> list[str]:
         "```",
         "",
     ]
+    return out
+
+
+def _ratio(value: float) -> str:
+    return "-" if value != value else f"{value:.2f}×"  # NaN: no timings (estimated only)
+
+
+def _experiment_section(e: ExperimentDigest, number: int | None) -> list[str]:
+    title = "EXPLAIN experiment" + (f" {number}" if number is not None else "")
+    server = f" on PostgreSQL {e.server_version}" if e.server_version else ""
+    runs = f", {e.repetitions} timed runs per variant" if e.repetitions else ""
+    out = [f"#### {title}", "", f"Measured with EXPLAIN ANALYZE{server}{runs}. Variants:", ""]
+    out += [f"- `{name}`: {_cell(what)}" for name, what in e.variants]
+    out.append("")
+    if e.comparisons:
+        scaled = any(c.scale for c in e.comparisons)
+        conditioned = any(c.condition for c in e.comparisons)
+        head = ["Query"] + (["Rows"] if scaled else []) + (["Condition"] if conditioned else [])
+        level = f"{e.confidence:.0%} CI"
+        head += ["Variant vs baseline", "Speed-up", level, "Verdict"]
+        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for c in e.comparisons:
+            cells = [f"`{c.query}`"] + ([c.scale] if scaled else [])
+            cells += [c.condition or "-"] if conditioned else []
+            cells += [
+                f"`{c.variant}` vs `{c.baseline}`",
+                _ratio(c.speedup),
+                f"{_ratio(c.ci_low)} – {_ratio(c.ci_high)}",
+                c.verdict,
+            ]
+            out.append("| " + " | ".join(_cell(v) for v in cells) + " |")
+        out.append("")
+    else:
+        out += ["No timed comparison (a single variant, or estimated-only plans).", ""]
+    if e.findings:
+        out += ["**Findings:**", *[f"- {_cell(f)}" for f in e.findings], ""]
+    out += [f"_{_cell(n)}_" for n in e.notes]
+    if e.notes:
+        out.append("")
     return out
 
 
@@ -879,6 +953,8 @@ __all__ = [
     "ChangelogEntry",
     "DocExtras",
     "DocOptions",
+    "ExperimentComparison",
+    "ExperimentDigest",
     "display_type",
     "load_doc_options",
     "python_enum",
