@@ -209,7 +209,7 @@ def test_lab_requires_its_token_and_serves_the_notebooks(lab: Lab):
     assert starter["metadata"]["kernelspec"]["name"] in specs["kernelspecs"]
 
 
-def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab, tmp_path: Path):
+def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab):
     status, model = lab.request("GET", "/api/contents/00_starter.ipynb?content=1")
     assert status == 200
     cells = [c for c in model["content"]["cells"] if c["cell_type"] == "code"]
@@ -217,8 +217,6 @@ def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab, tmp_path: Path):
         "".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells
     ]
     assert sources[0].startswith("SQL_DIR =")
-    out_dir = tmp_path / "exports"
-    sources[0] = f'SQL_DIR = "../sql"\nOUT_DIR = {str(out_dir)!r}'
 
     # as the lab's frontend does: a session for the notebook's path (its kernel runs there)
     status, session = lab.request(
@@ -251,14 +249,14 @@ def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab, tmp_path: Path):
     schema_out = next(r for s, r in zip(sources, results, strict=True) if "wb.schema\n" in s + "\n")
     assert any("<b>tasks</b>" in h for h in schema_out.mime("text/html"))
     assert any(p.startswith("<Schema: 13 tables") for p in schema_out.mime("text/plain"))
-    lint_out = by_first_line["lint(wb.schema)"]
+    lint_out = by_first_line["wb.lint(pyproject=PYPROJECT)"]
     assert any(p.startswith("<LintReport:") for p in lint_out.mime("text/plain"))
-    diagram_out = by_first_line['diagram(wb.schema, columns="keys")']
+    diagram_out = by_first_line['wb.diagram(columns="keys")']
     assert any("<svg" in s for s in diagram_out.mime("image/svg+xml"))
     sql_out = by_first_line["%%sql"]
     assert any("api_tokens" in h for h in sql_out.mime("text/html"))
     assert "no changes since the last load" in by_first_line["changes = wb.reload()"].stdout
-    assert {"schema.sql", "schema.md", "er.svg", "er.mmd"} <= {p.name for p in out_dir.iterdir()}
+    assert "CREATE TABLE public." in by_first_line["ddl = render_ddl(wb.schema)"].stdout
 
 
 # -- the committed notebooks ----------------------------------------------------------------
