@@ -362,3 +362,61 @@ def test_policy_settings_are_read_from_using() -> None:
         using="(a = current_setting('app.tenant'::text)) AND (b = current_setting('app.user', true))",
     )
     assert policy_settings(p) == ("app.tenant", "app.user")
+
+
+# -- experiments in Performance Considerations --------------------------------------------
+def test_experiment_digest_renders_a_verdict_table() -> None:
+    from workbench.export.markdown import ExperimentComparison, ExperimentDigest
+
+    digest = ExperimentDigest(
+        variants=(("baseline", "no changes (baseline)"), ("idx", "CREATE INDEX ON t (a)")),
+        comparisons=(
+            ExperimentComparison("q1", "baseline", "idx", 3.25, 2.5, 4.0, "3.25× faster"),
+            ExperimentComparison("q2", "baseline", "idx", 1.01, 0.9, 1.1, "no clear difference"),
+        ),
+        findings=("`q1` [baseline]: Seq Scan on t read 1000 rows to keep 1",),
+        server_version="18.1",
+        repetitions=15,
+    )
+    text = render_markdown(small_schema(), options=OPTIONS, extras=DocExtras(experiments=(digest,)))
+    perf = text[text.index("## Performance Considerations") : text.index("## Security")]
+    assert "#### EXPLAIN experiment\n" in perf
+    assert "- `idx`: CREATE INDEX ON t (a)" in perf
+    assert "| Query | Variant vs baseline | Speed-up | 95% CI | Verdict |" in perf
+    assert "| `q1` | `idx` vs `baseline` | 3.25× | 2.50× – 4.00× | 3.25× faster |" in perf
+    assert "| `q2` | `idx` vs `baseline` | 1.01× | 0.90× – 1.10× | no clear difference |" in perf
+    assert "- `q1` [baseline]: Seq Scan on t read 1000 rows to keep 1" in perf
+    assert "No EXPLAIN experiments were recorded" not in perf
+
+
+def test_session_experiments_reach_the_document(server) -> None:
+    from workbench.explain import Experiment, Variant
+
+    with workbench.open(EXAMPLE_SQL, server=server) as wb:
+        experiment = Experiment(
+            [str(ROOT / "queries" / "comments_by_author.sql")],
+            (
+                Variant("baseline"),
+                Variant("author_index", ddl="CREATE INDEX ON comments (author_id)"),
+            ),
+            repetitions=3,
+            warmup=0,
+            explain_runs=1,
+        )
+        result = wb.experiment(experiment, progress=False)
+        assert wb.experiments == [result]
+        extras, _project, _svg = collect_doc_extras(wb, rows_per_table=2)
+        text = render_markdown(wb.schema, options=OPTIONS, extras=extras)
+    (digest,) = extras.experiments
+    (row,) = digest.comparisons
+    expected = result.comparisons().iloc[0]
+    assert (row.query, row.variant, row.baseline) == (
+        "comments_by_author",
+        "author_index",
+        "baseline",
+    )
+    assert row.verdict == expected["verdict"] and row.speedup == pytest.approx(expected["speedup"])
+    perf = text[text.index("## Performance Considerations") : text.index("## Security")]
+    assert "- `author_index`: CREATE INDEX ON comments (author_id)" in perf
+    assert "| `comments_by_author` | `author_index` vs `baseline` |" in perf
+    assert f"| {row.verdict} |" in perf

@@ -83,6 +83,7 @@ class Workbench:
         self._schema: Schema | None = None
         self._previous_schema: Schema | None = None
         self.seeded: Database | None = None
+        self.experiments: list = []  # ExperimentResults run here, for the schema document
         try:
             self._load()
         except BaseException:
@@ -209,13 +210,15 @@ class Workbench:
 
         seed_fn = seed_with(self.schema, seed=seed, **seed_options) if experiment.scales else None
         base = getattr(self, "seeded", None)
-        return run_experiment(
+        result = run_experiment(
             self,
             experiment,
             base_db=base.name if base else None,
             seed_fn=seed_fn,
             progress=progress,
         )
+        self.experiments.append(result)
+        return result
 
     def export(self, out: str | Path, **options: Any) -> list[Path]:
         """Write schema.sql, schema.md, er.svg, er.mmd, models.py and migrations/ into ``out``."""

@@ -46,7 +46,6 @@ from workbench.export.markdown import (
 from workbench.export.rls_demo import RlsDemo, demonstrate
 from workbench.export.sqlmodel import render_sqlmodel
 from workbench.model import Schema, Table
-from workbench.seed import seed_script as seeder_script
 
 if TYPE_CHECKING:
     from workbench.diagram.graphviz_bin import GraphvizBinary
@@ -214,9 +213,11 @@ def read_sample(
                 examples[table.qualified_name] = generated_row(schema, table)
                 generated.append(table.qualified_name)
         try:
+            from workbench.seed import seed_script as seeder_script
+
             with conn.transaction():
                 script = seeder_script(conn, schema, limit_per_table=sample_rows)
-        except psycopg.Error:  # the dump could not read a row back: plain INSERTs instead
+        except (ImportError, psycopg.Error):  # the dump cannot read the rows: plain INSERTs
             script = seed_script(conn, schema, limit_per_table=sample_rows)
         demos = demonstrate(conn, schema)
     return SampleData(examples, tuple(generated), script, demos, note)
@@ -226,10 +227,10 @@ def _seed_clone(
     wb: Workbench, schema: Schema, *, seed: int, rows_per_table: int
 ) -> tuple[Database, str]:
     """A clone of the template seeded by the real seeder; the fallback sampler when it fails."""
-    from workbench.seed import seed as seed_database
-
     clone = wb.new_database()
     try:
+        from workbench.seed import seed as seed_database
+
         seed_database(
             clone.conninfo,
             schema,
