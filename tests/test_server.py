@@ -253,3 +253,20 @@ def test_free_port_helper_gives_a_bindable_port():
     port = _free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another user")
+def test_readable_copy_of_the_binaries_runs_as_the_server_user():
+    # When the venv sits under a directory the server user cannot enter (a CI clone under
+    # /root), root runs the server from a copy; the copy must still find its libraries.
+    from workbench.server.binaries import embedded_binaries
+    from workbench.server.local import _demote, _server_user, readable_copy
+
+    copy = readable_copy(embedded_binaries())
+    assert copy.bindir != embedded_binaries().bindir
+    for tool in ("postgres", "initdb"):
+        out = subprocess.run(
+            [str(copy.bindir / tool), "--version"], capture_output=True, text=True,
+            preexec_fn=_demote(_server_user()), check=True,
+        ).stdout  # fmt: skip
+        assert "18." in out

