@@ -8,6 +8,8 @@ the error display are all exercised.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 
 import pandas as pd
@@ -19,7 +21,7 @@ from traitlets.config import Config
 import workbench
 from workbench.model import Column, Constraint, ForeignKey, Schema, Table
 from workbench.notebook import display as nbdisplay
-from workbench.notebook.magics import MagicError, SqlCellError
+from workbench.notebook.magics import MagicError, SqlCellError, unload_ipython_extension
 
 from .conftest import EXAMPLE_SQL
 
@@ -36,7 +38,7 @@ def shell() -> Iterator[InteractiveShell]:
     for value in list(ip.user_ns.values()):
         if isinstance(value, workbench.Workbench):
             value.close()
-    ip.run_cell("%unload_ext workbench")
+    unload_ipython_extension(ip)
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +200,14 @@ def test_explain_findings_read_the_indexes_of_the_explained_database(shell, wb):
 def test_a_workbench_displays_its_summary(shell, wb):
     data, _ = shell.display_formatter.format(wb)
     assert "<b>Workbench</b>" in data["text/html"] and "foreign keys" in data["text/html"]
+
+
+def test_a_dropped_workbench_is_not_kept_alive_by_the_magics(shell, wb, tmp_path):
+    (tmp_path / "a.sql").write_text("CREATE TABLE only_in_wb3 (id int);\n")
+    assert run(shell, f"wb3 = workbench.open({str(tmp_path)!r})").success
+    assert run(shell, "%%sql\nSELECT count(*) AS n FROM only_in_wb3").success  # its scratch clone
+    ref = weakref.ref(shell.user_ns["wb3"])
+    assert run(shell, "del wb3").success
+    gc.collect()
+    assert ref() is None  # collected: the magics hold no strong reference to it or its scratch
+    assert run(shell, "%%sql\nSELECT to_regclass('tasks') AS t").result.t[0] == "tasks"

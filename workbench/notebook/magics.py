@@ -32,6 +32,7 @@ import contextlib
 import html
 import json
 import shlex
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,22 +144,29 @@ class WorkbenchMagics(Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
         self._chosen: str | None = None  # variable name given to %wb_use
-        self._seen: list[int] = []  # ids of workbenches in assignment order (last = newest)
-        self._scratch: dict[int, tuple[str, Database]] = {}
+        # Weak references only: a workbench the notebook dropped (``wb = workbench.open(...)``
+        # run again) must be collectable, so its server stops; ids could also be reused.
+        self._seen: list[weakref.ref[Workbench]] = []  # in order of appearance (last = newest)
+        self._scratch: weakref.WeakKeyDictionary[Workbench, tuple[str, Database]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # -- the current workbench -------------------------------------------------------------
-    def _workbenches(self) -> dict[int, tuple[str, Workbench]]:
-        return {
-            id(v): (k, v)
-            for k, v in self.shell.user_ns.items()
-            if isinstance(v, Workbench) and not k.startswith("_")
-        }
+    def _workbenches(self) -> list[Workbench]:
+        """The workbenches the notebook's variables hold (``_`` output caches left out)."""
+        found: dict[int, Workbench] = {}
+        for name, value in self.shell.user_ns.items():
+            if isinstance(value, Workbench) and not name.startswith("_"):
+                found[id(value)] = value
+        return list(found.values())
 
     def track(self, *_: Any) -> None:
         """post_run_cell hook: remember the order in which workbenches appeared."""
-        for key in self._workbenches():
-            if key not in self._seen:
-                self._seen.append(key)
+        self._seen = [ref for ref in self._seen if ref() is not None]
+        known = {id(ref()) for ref in self._seen}
+        for wb in self._workbenches():
+            if id(wb) not in known:
+                self._seen.append(weakref.ref(wb))
 
     def current(self) -> Workbench:
         """The workbench chosen with ``%wb_use``, else the newest open one in the namespace."""
@@ -171,10 +179,11 @@ class WorkbenchMagics(Magics):
                 "run %wb_use with another variable name"
             )
         self.track()
-        live = self._workbenches()
-        for key in reversed(self._seen):
-            if key in live and _alive(live[key][1]):
-                return live[key][1]
+        live = {id(wb) for wb in self._workbenches()}
+        for ref in reversed(self._seen):
+            wb = ref()
+            if wb is not None and id(wb) in live and _alive(wb):
+                return wb
         raise MagicError(
             "no open workbench in this kernel: run `wb = workbench.open('../sql')` first, "
             "or give a target: %%sql conninfo='dbname=... host=...'"
@@ -182,13 +191,13 @@ class WorkbenchMagics(Magics):
 
     def scratch(self, wb: Workbench) -> Database:
         """The workbench's scratch clone of its current template (re-cloned after a reload)."""
-        template, db = self._scratch.get(id(wb), (None, None))
+        template, db = self._scratch.get(wb, (None, None))
         if db is not None and template == wb.template and db.name in wb.server.databases:
             return db
         if db is not None and db.name in wb.server.databases:
             db.drop()
         db = wb.new_database()
-        self._scratch[id(wb)] = (wb.template or "", db)
+        self._scratch[wb] = (wb.template or "", db)
         return db
 
     def resolve(self, target: str | None, dbname: str | None) -> Target:
@@ -281,7 +290,7 @@ class WorkbenchMagics(Magics):
     def wb_reset(self, line: str) -> None:
         """``%wb_reset``: drop the current workbench's scratch database (the next cell gets a fresh clone)."""
         wb = self.current()
-        _template, db = self._scratch.pop(id(wb), (None, None))
+        _template, db = self._scratch.pop(wb, (None, None))
         if db is not None:
             db.drop()
         print("scratch database reset")
