@@ -57,8 +57,15 @@ def test_export_writes_schema_sql_equal_to_render_ddl_atomically(
     assert b"CREATE TABLE public.tasks" in first or b"CREATE TABLE tasks" in first
     inode = schema_sql.stat().st_ino
 
-    assert main(["export", "--sql", str(EXAMPLE_SQL), "--out", str(out)]) == 0
+    # Second run with the changelog taken from this repository's history of sql/.
+    assert main(["export", "--sql", str(EXAMPLE_SQL), "--out", str(out), "--history"]) == 0
     assert schema_sql.read_bytes() == first  # deterministic: byte-identical on a second run
+    last = subprocess.run(
+        ["git", "log", "-1", "--format=%h", "--", str(EXAMPLE_SQL)],
+        capture_output=True, text=True, check=True, cwd=EXAMPLE_SQL,
+    ).stdout.strip()  # fmt: skip
+    changelog = (out / "schema.md").read_text().split("## Changelog", 1)[1]
+    assert f"\n| {last} | " in changelog
     # Written through a temp file + os.replace: a new inode, and no temp file left behind.
     assert schema_sql.stat().st_ino != inode
     leftovers = [p.name for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]

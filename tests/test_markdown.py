@@ -420,3 +420,62 @@ def test_session_experiments_reach_the_document(server) -> None:
     assert "- `author_index`: CREATE INDEX ON comments (author_id)" in perf
     assert "| `comments_by_author` | `author_index` vs `baseline` |" in perf
     assert f"| {row.verdict} |" in perf
+
+
+# -- changelog from the git history of sql/ -------------------------------------------------
+def test_changelog_from_git_history(tmp_path: Path, monkeypatch, server) -> None:
+    import shutil
+
+    from tests.test_cli_export_diff import git
+    from workbench.export.changelog import git_changelog
+
+    root = tmp_path / "repo"
+    shutil.copytree(EXAMPLE_SQL, root / "sql")
+    (root / "README").write_text("not schema\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "First schema", "--date", "2026-01-02T10:00:00")
+    tags = root / "sql" / "065_tags.sql"
+    tags.write_text(
+        tags.read_text().replace(
+            "    created_at       timestamptz NOT NULL DEFAULT now(),\n",
+            "    created_at       timestamptz NOT NULL DEFAULT now(),\n    description text,\n",
+            1,
+        )
+    )
+    git(root, "commit", "-q", "-am", "Tags get a description")
+    (root / "README").write_text("edited, but not the schema\n")
+    git(root, "commit", "-q", "-am", "Docs only")  # does not touch sql/: no entry
+    (root / "sql" / "900_labels.sql").write_text("CREATE TABLE labels (id int PRIMARY KEY);\n")
+    monkeypatch.chdir(root)
+
+    entries = git_changelog("sql", server=server)
+    assert [e.author for e in entries] == ["t", "t", "-"]
+    first, second, dirty = entries
+    assert first.date == "2026-01-02"
+    assert re.match(
+        r"First schema \(initial schema: \d+ tables, 1 view, 1 enum type, \d+ foreign keys",
+        first.changes,
+    )
+    assert second.changes == "Tags get a description (added column tags.description)"
+    assert len(second.version) >= 7 and second.version in git(root, "log", "--format=%h")
+    assert dirty.version == "uncommitted"
+    assert dirty.changes == "Working tree: added table labels"
+
+    text = render_markdown(small_schema(), options=OPTIONS, extras=DocExtras(changelog=entries))
+    log = text[text.index("## Changelog") :]
+    assert f"| {second.version} | {second.date} | {second.changes} | t |" in log
+    assert "Initial schema design" not in log
+
+
+def test_changelog_outside_the_repository_is_a_clear_error(tmp_path, monkeypatch, server) -> None:
+    from tests.test_cli_export_diff import git
+    from workbench.errors import WorkbenchError
+    from workbench.export.changelog import git_changelog
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    monkeypatch.chdir(repo)
+    with pytest.raises(WorkbenchError, match="is not inside the git repository"):
+        git_changelog(EXAMPLE_SQL, server=server)
