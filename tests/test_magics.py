@@ -211,3 +211,9 @@ def test_a_dropped_workbench_is_not_kept_alive_by_the_magics(shell, wb, tmp_path
     gc.collect()
     assert ref() is None  # collected: the magics hold no strong reference to it or its scratch
     assert run(shell, "%%sql\nSELECT to_regclass('tasks') AS t").result.t[0] == "tasks"
+
+
+def test_sql_line_magic_runs_one_statement(shell, wb):
+    frame = run(shell, "%sql SELECT count(*) AS n FROM pg_tables WHERE tablename = 'tasks'").result
+    assert int(frame.n[0]) == 1
+    assert isinstance(run(shell, "%sql").error_in_exec, MagicError)

@@ -21,7 +21,7 @@ Targets (first argument of either magic):
 * ``-d NAME``: a database by name on the current workbench's server.
 
 ``%%sql`` returns a pandas DataFrame (the last statement's rows) and ``-o var``
-stores it too. ``%%explain`` runs ``EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)``
+stores it too; ``%sql SELECT ...`` is the one-line form. ``%%explain`` runs ``EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)``
 inside a transaction it rolls back, so an ``UPDATE`` can be profiled without
 changing anything, and displays the plan tree and findings.
 """
@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 import psycopg
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_cell_magic, line_magic, magics_class
 
 from workbench.errors import WorkbenchError
 from workbench.session import Database, Workbench
@@ -236,13 +236,16 @@ class WorkbenchMagics(Magics):
         return Target(label="scratch", conninfo=db.conninfo, workbench=wb)
 
     # -- the magics --------------------------------------------------------------------
-    @cell_magic
-    def sql(self, line: str, cell: str) -> pd.DataFrame | None:
+    @line_cell_magic
+    def sql(self, line: str, cell: str | None = None) -> pd.DataFrame | None:
         """Run the cell's SQL; return the last statement's rows as a DataFrame.
 
-        Usage: ``%%sql [target] [-d dbname] [-o var]``. Statements without rows
-        print their status (``CREATE TABLE``, ``INSERT 0 3``) and return None.
+        Usage: ``%%sql [target] [-d dbname] [-o var]`` above the SQL, or ``%sql SELECT ...``
+        on one line (current workbench's scratch clone). Statements without rows print
+        their status (``CREATE TABLE``, ``INSERT 0 3``) and return None.
         """
+        if cell is None:
+            return run_sql(self.resolve(None, None), line)
         target, dbname, out, _flags = _parse(line)
         frame = run_sql(self.resolve(target, dbname), cell)
         if out:
@@ -299,7 +302,7 @@ class WorkbenchMagics(Magics):
 def run_sql(target: Target, sql: str) -> pd.DataFrame | None:
     """Run every statement of ``sql``; the last result set as a DataFrame, else None."""
     if not sql.strip():
-        raise MagicError("the %%sql cell is empty; write SQL below the %%sql line")
+        raise MagicError("no SQL given: write it below %%sql, or after %sql on the same line")
     conn, owned = target.connect()
     frame: pd.DataFrame | None = None
     statuses: list[str] = []
