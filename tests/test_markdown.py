@@ -2,8 +2,9 @@
 
 Golden files: ``tests/golden/markdown_small.md`` (pure renderer on a hand-built
 model) and the committed example under ``docs/example/`` (``schema.md``,
-``er.mmd``, ``er.svg``). When a change is intended, regenerate and review the
-diff::
+``er.mmd``, ``er.svg``; the date is fixed and the SVG is always drawn by the
+pinned graphviz-pure binary, so the bytes do not depend on the machine's
+Graphviz). When a change is intended, regenerate and review the diff::
 
     WORKBENCH_UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/test_markdown.py -o addopts=""
 """
@@ -173,9 +174,18 @@ def example_wb(server):
 
 
 def test_example_document_matches_committed(example_wb, tmp_path: Path) -> None:
-    """docs/example/ is what `workbench export` writes for sql/; fail when it drifts."""
+    """docs/example/ is what `workbench export` writes for sql/; fail when it drifts.
+
+    The date is fixed and er.svg is drawn by the graphviz-pure binary (a Python
+    dependency, so every machine has the same one) even where a system ``dot`` is
+    installed: system Graphviz versions lay out differently.
+    """
+    from workbench.diagram.graphviz_bin import pure_dot
+
+    binary = pure_dot()
+    assert binary is not None, "graphviz-pure is a dependency: pip install graphviz-pure"
     options = load_doc_options(ROOT / "pyproject.toml", date=DATE)
-    write_all(example_wb, tmp_path, options=options)
+    write_all(example_wb, tmp_path, options=options, dot_binary=binary)
     text = (tmp_path / "schema.md").read_text()
     assert not PLACEHOLDER.search(text)
     for heading in TEMPLATE_HEADINGS:
