@@ -2,7 +2,9 @@
 
 ``alembic upgrade head`` on an empty database must give a database whose model
 equals the source model; ``alembic downgrade base`` must leave no user object
-behind (Alembic's own ``alembic_version`` bookkeeping table aside).
+behind (Alembic's own ``alembic_version`` bookkeeping table aside). Run on the
+example and on every corpus schema (pagila brings domains, standalone sequences,
+a partitioned table, functions returning table rows and a pgvector column).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 
 import workbench
-from tests.conftest import EXAMPLE_SQL
+from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
 from workbench.export.alembic import REVISION_FILE, AlembicExportError, render_alembic
 from workbench.introspect import introspect
 from workbench.model import Schema
@@ -57,20 +59,44 @@ def test_project_layout(project_dir: Path) -> None:
     compile(revision, REVISION_FILE, "exec")
 
 
+@pytest.mark.parametrize("name", sorted(ALL_SCHEMAS))
 def test_upgrade_gives_the_source_model_and_downgrade_empties(
-    example_wb, project_dir: Path
+    server, tmp_path: Path, name: str
 ) -> None:
-    with example_wb.new_database(empty=True) as db:
-        cfg = _config(project_dir, db.url)
-        command.upgrade(cfg, "head")
-        with db.connect() as conn:
-            built = _without_alembic_table(introspect(conn))
-        assert built == example_wb.schema
+    from workbench.diff import diff
 
-        command.downgrade(cfg, "base")
-        with db.connect() as conn:
-            left = _without_alembic_table(introspect(conn))
-        assert left == Schema(namespaces=left.namespaces), left
+    with workbench.open(ALL_SCHEMAS[name], server=server) as wb:
+        with wb.new_database(empty=True) as empty:
+            project = render_alembic(wb.url, empty.url, wb.schema)
+        project_dir = project.write(tmp_path / "migrations")
+        with wb.new_database(empty=True) as db:
+            cfg = _config(project_dir, db.url)
+            command.upgrade(cfg, "head")
+            with db.connect() as conn:
+                built = _without_alembic_table(introspect(conn))
+            assert built == wb.schema, str(diff(wb.schema, built))
+
+            command.downgrade(cfg, "base")
+            with db.connect() as conn:
+                left = _without_alembic_table(introspect(conn))
+            assert left == Schema(namespaces=left.namespaces), left
+
+
+def test_pagila_objects_alembic_cannot_express_go_through_op_execute(server) -> None:
+    pagila = ALL_SCHEMAS.get("pagila")
+    if pagila is None:
+        pytest.skip("corpus schema pagila not present")
+    with workbench.open(pagila, server=server) as wb, wb.new_database(empty=True) as empty:
+        revision = render_alembic(wb.url, empty.url, wb.schema).files[REVISION_FILE]
+    assert "CREATE DOMAIN public.year AS integer" in revision
+    assert "CREATE SEQUENCE public.actor_actor_id_seq" in revision
+    assert "PARTITION BY RANGE (payment_date)" in revision
+    assert "PARTITION OF public.payment" in revision
+    assert "op.create_table('payment'" not in revision  # not left to autogenerate
+    assert "RawType('vector(" in revision and "class RawType" in revision
+    assert revision.index("op.create_table('customer'") < revision.index(
+        "FUNCTION public.rewards_report"
+    )  # RETURNS SETOF customer: after the tables
 
 
 def test_env_reads_url_from_environment(example_wb, project_dir: Path, monkeypatch) -> None:

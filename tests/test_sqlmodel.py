@@ -9,6 +9,7 @@ indexes, CHECKs, comments) must round-trip.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import importlib.util
 import sys
 from pathlib import Path
@@ -31,6 +32,17 @@ def _import(path: Path, name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _forget_models() -> None:
+    """Empty SQLModel's global metadata *and* class registry: chinook and pagila both
+    define ``Customer``, and a class left in the registry makes relationship paths
+    ambiguous for the next module (when it is collected depends on the GC)."""
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.clear()
+    SQLModel._sa_registry.dispose()
+    gc.collect()
 
 
 def _carried(schema: Schema) -> Schema:
@@ -77,7 +89,7 @@ def test_models_create_the_same_tables(example_wb, tmp_path: Path) -> None:
                 built = introspect(conn)
         assert _carried(built) == _carried(example_wb.schema)
     finally:
-        SQLModel.metadata.clear()
+        _forget_models()
         sys.modules.pop("wb_generated_models", None)
 
 
@@ -97,5 +109,5 @@ def test_corpus_models_import(server, tmp_path: Path, name: str) -> None:
             [t for t in wb.schema.tables if t.primary_key is not None and t.partition_of is None]
         )
     finally:
-        SQLModel.metadata.clear()
+        _forget_models()
         sys.modules.pop(f"wb_corpus_{name}", None)

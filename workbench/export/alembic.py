@@ -17,9 +17,16 @@ workbench template), then adjusted where reflection and reload disagree:
   the brief of the migration asks.
 
 What Alembic cannot express goes through ``op.execute`` blocks, in dependency
-order: extensions, roles named by policies, enum types, functions (before the
-tables, since defaults and CHECKs may call them); after the tables: views,
+order (the DDL export's): extensions, roles named by policies, enum types,
+domains, standalone sequences and functions (before the tables, since defaults
+and CHECKs may call them; ``check_function_bodies`` is off as in pg_dump);
+after the tables: partitioned tables and their partitions (the DDL export's
+CREATE TABLE text, with every foreign key touching them), sequence ownership,
+functions whose signature names a table (``RETURNS SETOF customer``), views,
 triggers, row-level security, policies and the comments autogenerate misses.
+Columns of a type SQLAlchemy does not know (pgvector's ``vector``) are written
+with a small ``RawType`` defined in the revision; columns defaulting to
+``nextval(...)`` are not autoincrement (that would add a second, SERIAL sequence).
 ``downgrade`` undoes all of it, so ``alembic downgrade base`` leaves the
 database as empty as it found it (extensions and cluster-wide roles excepted,
 see docs/parts/exports.md).
@@ -32,9 +39,11 @@ import re
 import shutil
 import tempfile
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations, render_python_code
@@ -45,8 +54,8 @@ from sqlalchemy.engine import Engine
 
 from workbench.errors import WorkbenchError
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
-from workbench.export.ddl import stable_sql
-from workbench.model import Schema, Table
+from workbench.export.ddl import _domain, _Plan, _sequence, _table, stable_sql
+from workbench.model import Domain, Enum, Function, Schema, Sequence, Table
 
 #: The revision id and file of the one migration.
 REVISION = "0001"
@@ -56,7 +65,6 @@ REVISION_FILE = "versions/0001_initial.py"
 NOT_CARRIED = (
     "view options such as security_invoker (not in the model either)",
     "GRANTs (not in the model)",
-    "domains, standalone sequences and partitioned tables are not handled",
 )
 
 
@@ -118,8 +126,19 @@ def _policy_roles(schema: Schema) -> list[str]:
     return sorted({r for p in schema.policies for r in p.roles if r != "public"})
 
 
+def partitioned_tables(schema: Schema) -> set[str]:
+    """Partitioned tables and their partitions: created by ``op.execute``, not autogenerate.
+
+    Alembic has no operation for ``PARTITION BY`` / ``PARTITION OF``; these tables
+    take the DDL export's own CREATE TABLE text, which the round-trip tests prove.
+    """
+    return {t.qualified_name for t in schema.tables if t.partition_key or t.partition_of}
+
+
 def _before_tables(schema: Schema) -> tuple[list[str], list[str]]:
-    up, down = [], []
+    # SQL-language function bodies are checked at CREATE time and may read tables
+    # created later in this revision; pg_dump turns the check off for the same reason.
+    up, down = ["SET check_function_bodies = false;"], []
     for ext in schema.extensions:
         up.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)};")
         down.append(f"DROP EXTENSION IF EXISTS {quote_ident(ext.name)};")
@@ -132,26 +151,101 @@ def _before_tables(schema: Schema) -> tuple[list[str], list[str]]:
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;\n"
             "END $roles$;"
         )
-    for e in schema.enums:
-        values = ", ".join(quote_literal(v) for v in e.values)
-        sql = f"CREATE TYPE {quote_qualified(e.qualified_name)} AS ENUM ({values});"
-        if e.comment is not None:
-            sql += f"\nCOMMENT ON TYPE {quote_qualified(e.qualified_name)} IS {quote_literal(e.comment)};"
-        up.append(sql)
-        down.append(f"DROP TYPE IF EXISTS {quote_qualified(e.qualified_name)};")
-    for f in schema.functions:
-        sql = f.definition.rstrip().rstrip(";") + ";"
-        kind = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(f.kind, "FUNCTION")
-        target = f"{quote_qualified(f.qualified_name)}({f.arguments})"
-        if f.comment is not None:
-            sql += f"\nCOMMENT ON {kind} {target} IS {quote_literal(f.comment)};"
-        up.append(sql)
-        down.append(f"DROP {kind} IF EXISTS {target};")
+    for item in _type_and_function_order(schema):
+        obj = item.obj
+        if isinstance(obj, Enum):
+            values = ", ".join(quote_literal(v) for v in obj.values)
+            sql = f"CREATE TYPE {quote_qualified(obj.qualified_name)} AS ENUM ({values});"
+            if obj.comment is not None:
+                sql += f"\nCOMMENT ON TYPE {quote_qualified(obj.qualified_name)} IS {quote_literal(obj.comment)};"
+            up.append(sql)
+            down.append(f"DROP TYPE IF EXISTS {quote_qualified(obj.qualified_name)};")
+        elif isinstance(obj, Domain):
+            up.append(_domain(obj).rstrip("\n"))
+            down.append(f"DROP DOMAIN IF EXISTS {quote_qualified(obj.qualified_name)};")
+        elif isinstance(obj, Sequence):
+            up.append(_sequence(obj).rstrip("\n"))
+            down.append(f"DROP SEQUENCE IF EXISTS {quote_qualified(obj.qualified_name)};")
+        elif isinstance(obj, Function) and not _after_relations(item):
+            sql, drop = _function_sql(obj)
+            up.append(sql)
+            down.append(drop)
     return up, list(reversed(down))
 
 
-def _after_tables(schema: Schema) -> tuple[list[str], list[str]]:
+def _type_and_function_order(schema: Schema) -> list[Any]:
+    """Enums, domains, sequences and functions in the DDL export's dependency order."""
+    kinds = (Enum, Domain, Sequence, Function)
+    return [i for i in _Plan(schema).ordered() if isinstance(i.obj, kinds)]
+
+
+def _after_relations(item: Any) -> bool:
+    """A function whose signature or SQL body names a table/view (``RETURNS SETOF customer``)."""
+    return any(d.startswith("rel:") for d in item.deps)
+
+
+def _function_sql(f: Function) -> tuple[str, str]:
+    sql = f.definition.rstrip().rstrip(";") + ";"
+    kind = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(f.kind, "FUNCTION")
+    target = f"{quote_qualified(f.qualified_name)}({f.arguments})"
+    if f.comment is not None:
+        sql += f"\nCOMMENT ON {kind} {target} IS {quote_literal(f.comment)};"
+    return sql, f"DROP {kind} IF EXISTS {target};"
+
+
+def _partitioned(schema: Schema) -> tuple[list[str], list[str]]:
+    """CREATE TABLE for partitioned tables (parents before partitions), their FKs, OWNED BY."""
+    names = partitioned_tables(schema)
+    plan = _Plan(schema)
     up, down = [], []
+    for item in plan.ordered():
+        if isinstance(item.obj, Table) and item.obj.qualified_name in names:
+            up.append(_table(item.obj, plan).strip("\n"))
+            if item.obj.partition_of is None:
+                down.append(f"DROP TABLE IF EXISTS {quote_qualified(item.obj.qualified_name)};")
+    for fk in schema.foreign_keys:  # every FK touching them (autogenerate left these out)
+        if fk.table in names or fk.ref_table in names:
+            sql = (
+                f"ALTER TABLE {quote_qualified(fk.table)}\n"
+                f"    ADD CONSTRAINT {quote_ident(fk.name)} {fk.definition};"
+            )
+            if fk.comment is not None:
+                sql += (
+                    f"\nCOMMENT ON CONSTRAINT {quote_ident(fk.name)} ON "
+                    f"{quote_qualified(fk.table)} IS {quote_literal(fk.comment)};"
+                )
+            up.append(sql)
+            if fk.table not in names:
+                down.insert(
+                    0,
+                    f"ALTER TABLE {quote_qualified(fk.table)} DROP CONSTRAINT IF EXISTS "
+                    f"{quote_ident(fk.name)};",
+                )
+    return up, down
+
+
+def _owned_sequences(schema: Schema) -> list[str]:
+    names = partitioned_tables(schema)
+    out = []
+    for seq in schema.sequences:
+        if seq.owned_by and seq.owned_by.rsplit(".", 1)[0] not in names:
+            table, column = seq.owned_by.rsplit(".", 1)
+            out.append(
+                f"ALTER SEQUENCE {quote_qualified(seq.qualified_name)} OWNED BY "
+                f"{quote_qualified(table)}.{quote_ident(column)};"
+            )
+    return out
+
+
+def _after_tables(schema: Schema) -> tuple[list[str], list[str]]:
+    up, down = _partitioned(schema)
+    up += _owned_sequences(schema)
+    down = list(reversed(down))
+    for item in _type_and_function_order(schema):
+        if isinstance(item.obj, Function) and _after_relations(item):
+            sql, drop = _function_sql(item.obj)
+            up.append(sql)
+            down.append(drop)
     for v in schema.views:
         name = quote_qualified(v.qualified_name)
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
@@ -166,8 +260,10 @@ def _after_tables(schema: Schema) -> tuple[list[str], list[str]]:
             sql += f"\n{index.definition};"
         up.append(sql)
         down.append(f"DROP {kind} IF EXISTS {name};")
+    partitioned = partitioned_tables(schema)
     for table in schema.tables:
-        up.extend(_table_extras(table))
+        if table.qualified_name not in partitioned:  # _table wrote theirs
+            up.extend(_table_extras(table))
     return up, list(reversed(down))
 
 
@@ -223,12 +319,15 @@ def target_metadata(engine: Engine, schema: Schema) -> sa.MetaData:
     """Reflect the source database and adjust it so that it reloads to the same model."""
     metadata = sa.MetaData()
     names = sorted({t.schema for t in schema.tables} | {"public"})
-    with engine.connect() as conn:
+    with engine.connect() as conn, warnings.catch_warnings():
+        # Unknown types (pgvector's vector) are replaced by RawType below.
+        warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
         for name in names:
             metadata.reflect(conn, schema=None if name == "public" else name, views=False)
     checks = {
         (t.schema, t.name, c.name): c.expression for t in schema.tables for c in t.check_constraints
     }
+    _drop_partitioned(metadata, partitioned_tables(schema))
     for table in metadata.tables.values():
         pg_schema = table.schema or "public"
         for constraint in table.constraints:
@@ -236,13 +335,70 @@ def target_metadata(engine: Engine, schema: Schema) -> sa.MetaData:
                 expression = checks.get((pg_schema, table.name, constraint.name))
                 if expression is not None:
                     constraint.sqltext = sa.text(stable_sql(expression))
+        model = schema.table(f"{pg_schema}.{table.name}")
         for column in table.columns:
-            if isinstance(column.type, postgresql.ENUM):
+            if isinstance(column.type, postgresql.ENUM | postgresql.DOMAIN):
                 column.type.create_type = False
+            elif isinstance(column.type, sa.types.NullType):
+                column.type = RawType(model.column(column.name).type)
+            if (model.column(column.name).default or "").startswith("nextval("):
+                # The sequence is created by op.execute; autoincrement would make the
+                # column SERIAL and create a second sequence beside it.
+                column.autoincrement = False
     return metadata
 
 
+def _drop_partitioned(metadata: sa.MetaData, names: set[str]) -> None:
+    """Take partitioned tables, partitions and every FK touching them out of ``metadata``."""
+    if not names:
+        return
+
+    def qualified(table: sa.Table) -> str:
+        return f"{table.schema or 'public'}.{table.name}"
+
+    for table in list(metadata.tables.values()):
+        if qualified(table) in names:
+            metadata.remove(table)
+    for table in metadata.tables.values():
+        for fk in [c for c in table.constraints if isinstance(c, sa.ForeignKeyConstraint)]:
+            if qualified(fk.referred_table) in names:
+                table.constraints.discard(fk)
+                table.foreign_keys.difference_update(fk.elements)
+                for column in table.columns:
+                    column.foreign_keys.difference_update(fk.elements)
+
+
+class RawType(sa.types.UserDefinedType):
+    """A column type SQLAlchemy does not know (``vector(1536)``), written as PostgreSQL spells it."""
+
+    cache_ok = True
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def get_col_spec(self, **kw: object) -> str:
+        return self.text
+
+
+#: Defined in the revision when a column has a type SQLAlchemy does not know.
+RAW_TYPE_SOURCE = '''
+
+class RawType(sa.types.UserDefinedType):
+    """A column type SQLAlchemy does not know, written as PostgreSQL spells it."""
+
+    cache_ok = True
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def get_col_spec(self, **kw: object) -> str:
+        return self.text
+'''
+
+
 def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+    if kind == "type" and isinstance(obj, RawType):
+        return f"RawType({obj.text!r})"
     # Alembic renders SQL text compiled for the driver, which doubles '%' in CHECK
     # expressions and defaults (they would reach the database as '%%'); render the
     # plain text instead.
@@ -330,6 +486,7 @@ def render_alembic(
             *map(_execute, before_down),
         ]
     )
+    code = upgrades + downgrades
     revision = Template(_template("script.py.mako")).render(
         message=message,
         up_revision=REVISION,
@@ -337,9 +494,10 @@ def render_alembic(
         branch_labels=None,
         depends_on=None,
         create_date=create_date,
-        imports="from sqlalchemy.dialects import postgresql"
-        if "postgresql." in upgrades + downgrades
-        else "",
+        imports=(
+            ("from sqlalchemy.dialects import postgresql\n" if "postgresql." in code else "")
+            + (RAW_TYPE_SOURCE if "RawType(" in code else "")
+        ).rstrip("\n"),
         upgrades=_indent(upgrades.split("\n")).strip(),
         downgrades=_indent(downgrades.split("\n")).strip(),
     )
