@@ -840,7 +840,8 @@ def _security(schema: Schema, x: DocExtras) -> list[str]:
 def _demo_table(demo: RlsDemo) -> list[str]:
     setting = demo.settings[0] if demo.settings else "(no setting)"
     out = [
-        f"Demonstration on seeded data (`SET ROLE {demo.role}`, `{setting}` set per tenant):",
+        f"Demonstration on seeded data, run for real (`SET ROLE {demo.role}`, `{setting}` "
+        "set per tenant; shown: the tenants that see the most rows):",
         "",
         f"| Tenant (`{setting}`) | Rows visible | Total rows |",
         "|---|---|---|",
