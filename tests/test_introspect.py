@@ -244,3 +244,25 @@ def test_schemas_filter(server, schema):
         server.drop_database(name)
     assert {t.schema for t in only.tables} == {"crm"}
     assert [n.name for n in only.namespaces] == ["crm"]
+
+
+def test_virtual_generated_column_keeps_its_kind(new_db):
+    # PostgreSQL 18 computes VIRTUAL columns when read; exporting one as STORED would
+    # change the design, so the model records the kind and the DDL writes it back.
+    import psycopg
+
+    sql = (
+        "CREATE TABLE film (minutes smallint,"
+        " hours numeric(4,2) GENERATED ALWAYS AS (round(minutes / 60.0, 2)) VIRTUAL,"
+        " doubled int GENERATED ALWAYS AS (minutes * 2) STORED);"
+    )
+    with psycopg.connect(new_db()) as conn:
+        load_text(conn, sql)
+        schema = introspect(conn)
+    cols = {c.name: c for c in schema.table("film").columns}
+    assert cols["hours"].generated_virtual and not cols["doubled"].generated_virtual
+    ddl = render_ddl(schema)
+    assert "VIRTUAL" in ddl and "STORED" in ddl
+    with psycopg.connect(new_db()) as conn:
+        load_text(conn, ddl)
+        assert introspect(conn) == schema

@@ -516,7 +516,11 @@ class _Differ:
             return
         col = quote_ident(b.name)
         sql, details, destructive = [], [], False
-        if a.generated != b.generated or (a.identity is None) != (b.identity is None):
+        if (
+            a.generated != b.generated
+            or a.generated_virtual != b.generated_virtual
+            or (a.identity is None) != (b.identity is None)
+        ):
             # Generated/identity changes: simplest faithful path is drop + add (data lost).
             sql += [
                 f"ALTER TABLE {q} DROP COLUMN {col};",

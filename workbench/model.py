@@ -42,6 +42,8 @@ class Column:
     default: str | None = None  # pg_get_expr of the default; None for identity/generated columns
     identity: str | None = None  # 'ALWAYS' | 'BY DEFAULT' | None
     generated: str | None = None  # expression of a GENERATED ALWAYS AS (...) STORED column
+    # True for a PostgreSQL 18 VIRTUAL generated column (computed when read, not stored)
+    generated_virtual: bool = False
     collation: str | None = None  # only when it differs from the type's default collation
     comment: str | None = None
     # 'base' | 'enum' | 'domain' | 'composite' | 'range' | 'multirange' | 'pseudo'

@@ -399,7 +399,8 @@ def _column(c: Column, *, inherited: Column | None = None) -> str:
     if c.collation:
         parts.append(f"COLLATE {c.collation}")
     if c.generated is not None:
-        parts.append(f"GENERATED ALWAYS AS ({stable_sql(c.generated)}) STORED")
+        kind = "VIRTUAL" if c.generated_virtual else "STORED"
+        parts.append(f"GENERATED ALWAYS AS ({stable_sql(c.generated)}) {kind}")
     elif c.identity:
         ident = f"GENERATED {c.identity} AS IDENTITY"
         if c.identity_options:

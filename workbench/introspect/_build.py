@@ -154,6 +154,7 @@ def _column(r: Row) -> Column:
         default=r["default"],
         identity=_IDENTITY.get(r["identity"]),
         generated=r["generated"],
+        generated_virtual=bool(r["generated_virtual"]),
         collation=r["collation"],
         comment=r["comment"],
         type_kind=_TYPTYPE.get(r["elem_typtype"], "base"),

@@ -145,7 +145,11 @@ def integers(ctx: Ctx, n: int) -> pa.Array:
     elif "year" in name:
         default = (1950, 2025)
     elif any(k in name for k in ("size", "bytes", "length", "milliseconds", "duration")):
-        value = np.clip(ctx.rng.lognormal(11, 1.5, n), 1, None).astype(np.int64)
+        # a smallint "length" is minutes or characters, not bytes: keep it in a human range
+        # (clipping a byte-sized spread to 32767 would pile values on the limit and
+        # overflow expressions such as pagila's length / 60.0 numeric(4,2))
+        mean, sigma = (4.5, 0.5) if ctx.base_type == "smallint" else (11, 1.5)
+        value = np.clip(ctx.rng.lognormal(mean, sigma, n), 1, None).astype(np.int64)
         lo, hi = _int_range(ctx, (1, 2**31 - 1))
         return pa.array(np.clip(value, lo, hi))
     elif any(k in name for k in ("quantity", "count", "qty", "number", "num_")):

@@ -8,6 +8,7 @@ SELECT a.attrelid AS rel, a.attname AS name,
        THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS "default",
   a.attidentity AS identity,
   CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+  a.attgenerated = 'v' AS generated_virtual,
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN
     (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname)
                  ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END
