@@ -319,3 +319,43 @@ def test_binary_copy_loads_the_same_rows_as_csv(new_db):
     with pytest.raises(binary_mod.NoBinary):
         binary_mod.encoder("interval", -1)
     assert types["vc"] == ("varchar", 24) and types["e"] == ("enum", -1)
+
+
+def test_seed_command_prints_summary_and_dump_loads_into_the_schema(
+    tmp_path, capsys, template_for, new_db
+):
+    from workbench.cli import main
+
+    dump = tmp_path / "seed.sql"
+    assert (
+        main(
+            [
+                "seed",
+                "--sql",
+                str(EXAMPLE_SQL),
+                "--rows",
+                "30",
+                "--dump",
+                str(dump),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "tasks" in out and f"wrote {dump}" in out
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+    with psycopg.connect(new_db(template=template_for(EXAMPLE_SQL))) as conn:
+        from workbench.loader import load_text
+
+        load_text(conn, dump.read_text(), path=str(dump))
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 30
+
+
+def test_seed_command_reports_a_bad_shape_file(tmp_path, capsys):
+    from workbench.cli import main
+
+    shape = tmp_path / "shape.json"
+    shape.write_text("{not json")
+    assert main(["seed", "--sql", str(EXAMPLE_SQL), "--shape", str(shape), "--no-progress"]) == 2
+    assert "workbench seed: error:" in capsys.readouterr().err

@@ -7,12 +7,11 @@ suppressions), 0 otherwise; configuration and load errors are the CLI's 2.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments, open_from_args
+from workbench.files import write_atomic
 from workbench.lint import LintConfig, lint
 from workbench.lint.locate import Locator
 
@@ -68,12 +67,4 @@ def run(args: argparse.Namespace) -> int:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file in the same directory, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)

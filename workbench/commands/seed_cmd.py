@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
+import sys
 from pathlib import Path
+
+from workbench.commands.common import add_backend_arguments, open_from_args
+from workbench.files import write_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sql", default="sql", help="directory (or file) of schema SQL")
     parser.add_argument("--rows", type=int, default=None, help="rows per table (default 1000)")
     parser.add_argument(
         "--shape", type=Path, default=None, help="JSON shape file (see workbench.seed.shape)"
@@ -24,16 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dump-limit", type=int, default=None, help="at most this many rows per table in --dump"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_backend_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    import workbench
-    from workbench.errors import WorkbenchError
     from workbench.seed import seed, seed_script
 
     try:
         shape = json.loads(args.shape.read_text("utf-8")) if args.shape else None
-        with workbench.open(getattr(args, "sql", "sql")) as wb, wb.new_database() as db:
+        with open_from_args(args) as wb, wb.new_database() as db:
             summary = seed(
                 db.conninfo,
                 wb.schema,
@@ -46,13 +48,9 @@ def run(args: argparse.Namespace) -> int:
             if args.dump:
                 with db.connect() as conn:
                     script = seed_script(conn, wb.schema, limit_per_table=args.dump_limit)
-                args.dump.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=args.dump.parent, prefix=f".{args.dump.name}.")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(script)
-                os.replace(tmp, args.dump)
+                write_atomic(args.dump, script)
                 print(f"wrote {args.dump}")
-    except (WorkbenchError, OSError, json.JSONDecodeError) as exc:
-        print(f"error: {exc}")
-        return 1
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"workbench seed: error: {exc}", file=sys.stderr)
+        return 2
     return 0

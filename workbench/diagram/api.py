@@ -9,7 +9,6 @@ atomically, choosing the format from the suffix.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import fields, replace
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from workbench.diagram.dot import to_dot
 from workbench.diagram.errors import DiagramError, GraphvizNotFound
 from workbench.diagram.graph import DiagramGraph, DiagramOptions, build_graph
 from workbench.diagram.mermaid import render_part, split_members, to_mermaid, yaml_string
+from workbench.files import write_atomic
 from workbench.model import Schema
 
 #: Suffix → format written by :meth:`Diagram.save`.
@@ -31,20 +31,6 @@ FORMATS = {
     ".mmd": "mermaid",
     ".md": "markdown",
 }
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temp file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def render_svg(dot: str, *, binary: graphviz_bin.GraphvizBinary | None = None) -> str:
