@@ -270,3 +270,26 @@ def test_readable_copy_of_the_binaries_runs_as_the_server_user():
             preexec_fn=_demote(_server_user()), check=True,
         ).stdout  # fmt: skip
         assert "18." in out
+
+
+def test_external_databases_of_a_killed_owner_are_dropped_next_time(external_host):
+    from workbench.server.external import ExternalServer, owner_mark
+
+    url = _url(external_host, "designer")
+    first = ExternalServer(url)
+    orphan, foreign = first.create_database(), first.create_database()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    # the owner dies without closing (as after SIGKILL): its mark names a dead process
+    first.admin.execute(f"COMMENT ON DATABASE {orphan} IS '{owner_mark(dead.pid)}'")
+    first.admin.execute(
+        f"COMMENT ON DATABASE {foreign} IS 'schema-workbench owner host=elsewhere pid=1 start=1'"
+    )
+    first._created.clear()
+    first.close()
+    names = lambda: {r[0] for r in external_host.admin.execute("SELECT datname FROM pg_database")}  # noqa: E731
+    assert {orphan, foreign} <= names()
+    with ExternalServer(url) as second:
+        assert second.dropped_stale == [orphan]
+    assert orphan not in names() and {foreign, "production"} <= names()
+    external_host.admin.execute(f"DROP DATABASE {foreign}")
