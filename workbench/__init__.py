@@ -35,3 +35,10 @@ def load_ipython_extension(ipython: Any) -> None:
     from workbench.notebook.magics import load_ipython_extension as _load
 
     _load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext workbench``: removes the magics and displays again."""
+    from workbench.notebook.magics import unload_ipython_extension as _unload
+
+    _unload(ipython)
