@@ -179,6 +179,7 @@ def cached_cluster(binaries: Binaries, user: pwd.struct_passwd | None) -> Path:
         if marker.exists():
             return cache
         work = Path(tempfile.mkdtemp(prefix="initdb-", dir=runtime_base()))
+        bar = _first_use_progress(binaries)
         try:
             _chown_tree(work, user)
             data = work / "data"
@@ -199,6 +200,7 @@ def cached_cluster(binaries: Binaries, user: pwd.struct_passwd | None) -> Path:
             )
             if proc.returncode != 0:
                 raise ServerError(f"initdb failed ({binaries.bindir}):\n{proc.stderr.strip()}")
+            bar.update()
             (data / "pg_hba.conf").write_text(
                 "# Schema Workbench: trust on the private socket, passwords over TCP\n"
                 "local all all trust\n"
@@ -209,9 +211,27 @@ def cached_cluster(binaries: Binaries, user: pwd.struct_passwd | None) -> Path:
             shutil.rmtree(tmp_cache, ignore_errors=True)
             shutil.copytree(data, tmp_cache, symlinks=True)
             os.replace(tmp_cache, cache)
+            bar.update()
         finally:
+            bar.close()
             shutil.rmtree(work, ignore_errors=True)
     return cache
+
+
+def _first_use_progress(binaries: Binaries):
+    """A progress bar for the one slow start (initdb into the cache), where someone watches.
+
+    Shown in notebooks and terminals; silent in CI logs and pipes.
+    """
+    from tqdm.auto import tqdm
+
+    interactive = sys.stderr.isatty() or "ipykernel" in sys.modules
+    return tqdm(
+        total=2,
+        desc=f"First use of PostgreSQL {binaries.version}: preparing the cached cluster",
+        disable=not interactive or bool(os.environ.get("CI")),
+        leave=False,
+    )
 
 
 # -- process handling ------------------------------------------------------------------
