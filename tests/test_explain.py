@@ -346,6 +346,10 @@ def test_bootstrap_interval_is_seeded_and_honest():
     assert speedup(slow, fast) == s  # same seed, same interval
     assert speedup(slow, same).verdict == "no clear difference"
     assert speedup(fast, slow).verdict.endswith("slower")
+    # a clear but tiny difference (2 %) is not sold as a speed-up
+    tight = rng.normal(10.0, 0.01, 30)
+    tiny = speedup(tight, tight / 1.02)
+    assert tiny.clear and tiny.verdict.startswith("negligible difference")
     with pytest.raises(ValueError, match="at least 2"):
         speedup([1.0], [1.0, 2.0])
     summary = summarize([1.0, 2.0, 3.0, 4.0, 100.0])

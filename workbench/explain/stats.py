@@ -5,7 +5,11 @@ cache line), so the summary is the median and the inter-quartile range, not the
 mean and standard deviation. The speed-up of a variant over the baseline is the
 ratio of medians; its 95 % interval comes from a percentile bootstrap with a
 seeded generator, so the same samples always give the same interval. When that
-interval contains 1.0 the honest verdict is "no clear difference".
+interval contains 1.0 the honest verdict is "no clear difference". A difference
+the data supports but that is smaller than ``NEGLIGIBLE`` (5 %) is reported as
+negligible: two clones of one database differ that much in physical layout and
+cache state, so an index on another table can look "1.02× faster" — true of the
+measurement, useless to a designer.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 NO_CLEAR_DIFFERENCE = "no clear difference"
+#: Differences smaller than this fraction are reported as negligible, even when clear.
+NEGLIGIBLE = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,9 +76,16 @@ class SpeedUp:
         return self.low > 1.0 or self.high < 1.0
 
     @property
+    def negligible(self) -> bool:
+        """True when the measured difference is under :data:`NEGLIGIBLE` either way."""
+        return 1 / (1 + NEGLIGIBLE) < self.ratio < 1 + NEGLIGIBLE
+
+    @property
     def verdict(self) -> str:
         if not self.clear:
             return NO_CLEAR_DIFFERENCE
+        if self.negligible:
+            return f"negligible difference ({abs(self.ratio - 1):.0%})"
         if self.ratio >= 1.0:
             return f"{self.ratio:.2f}× faster"
         return f"{1 / self.ratio:.2f}× slower"
