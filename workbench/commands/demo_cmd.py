@@ -96,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         if "comments" in names:
             shape["tables"] = {"comments": args.rows * 20}
         seeded = wb.seed(shape, seed=args.seed, progress=sys.stderr.isatty())
+        assert wb.seeded is not None  # wb.seed() keeps the database it filled
         with wb.seeded.connect() as conn:
             script = seed_script(conn, wb.schema, limit_per_table=100)
         steps.add("seed script", write_atomic(out / "seed.sql", script))
