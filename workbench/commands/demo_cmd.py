@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
                 variants.append(
                     Variant(
                         "author_index",
-                        ddl="CREATE INDEX idx_comments_author_id ON comments (author_id)",
+                        ddl=("CREATE INDEX idx_comments_author_id ON comments (author_id)",),
                     )
                 )
             experiment = Experiment(
