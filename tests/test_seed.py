@@ -259,6 +259,7 @@ def test_binary_copy_loads_the_same_rows_as_csv(new_db):
 
     binary_mod = importlib.import_module("workbench.seed.binary")
     load_mod = importlib.import_module("workbench.seed.load")
+    csvformat = importlib.import_module("workbench.seed.csvformat")
     ddl = """
         CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
         CREATE DOMAIN short_text AS varchar(20) CHECK (VALUE <> '');
@@ -305,7 +306,7 @@ def test_binary_copy_loads_the_same_rows_as_csv(new_db):
         data = load_mod.TableData(name, dict(columns), 3)
         if fmt == "csv":
             with psycopg.connect(conninfo) as conn:
-                payload = load_mod.csv_bytes(data)
+                payload = csvformat.csv_bytes(data)
                 with conn.cursor().copy(
                     f"COPY t_csv ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
                 ) as copy:

@@ -15,7 +15,6 @@ instead, where PostgreSQL's input functions accept every type.
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -23,13 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import psycopg
-import pyarrow as pa
-import pyarrow.csv as pcsv
 from psycopg import sql
 
 from workbench.seed import binary
+from workbench.seed.csvformat import csv_bytes
 from workbench.seed.errors import SeedError, override_hint
 from workbench.seed.generate import TableData
 from workbench.seed.plan import SeedPlan
@@ -40,71 +37,6 @@ _CHUNK = 1 << 20
 def _ident(qualified: str) -> sql.Composable:
     schema, _, name = qualified.partition(".")
     return sql.Identifier(schema, name)
-
-
-def format_timestamps(arr: pa.Array) -> pa.Array:
-    """'YYYY-MM-DD HH:MM:SS+00' strings, built with integer arithmetic (pyarrow's own is slow)."""
-    us = arr.cast(pa.int64())
-    valid = us.is_valid()
-    secs = np.nan_to_num(us.to_numpy(zero_copy_only=False), nan=0).astype(np.int64) // 1_000_000
-    days, sod = np.divmod(secs, 86400)
-    # civil-from-days (H. Hinnant)
-    z = days + 719468
-    era = np.floor_divide(z, 146097)
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    y = yoe + era * 400
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    d = doy - (153 * mp + 2) // 5 + 1
-    m = np.where(mp < 10, mp + 3, mp - 9)
-    y = y + (m <= 2)
-    hh, rem = np.divmod(sod, 3600)
-    mi, ss = np.divmod(rem, 60)
-    n = len(secs)
-    out = np.empty((n, 22), np.uint8)
-    zero = ord("0")
-    for pos, value, width in (
-        (0, y, 4),
-        (5, m, 2),
-        (8, d, 2),
-        (11, hh, 2),
-        (14, mi, 2),
-        (17, ss, 2),
-    ):
-        for k in range(width):
-            out[:, pos + width - 1 - k] = zero + (value // 10**k) % 10
-    out[:, 4] = out[:, 7] = ord("-")
-    out[:, 10] = ord(" ")
-    out[:, 13] = out[:, 16] = ord(":")
-    out[:, 19:22] = np.frombuffer(b"+00", np.uint8)
-    strings = pa.FixedSizeBinaryArray.from_buffers(
-        pa.binary(22), n, [None, pa.py_buffer(out.tobytes())]
-    ).cast(pa.binary())
-    strings = strings.cast(pa.string())
-    return pa.compute.if_else(valid, strings, pa.scalar(None, pa.string()))
-
-
-def to_copy_table(data: TableData) -> pa.Table:
-    """The columns as a pyarrow table whose CSV rendering PostgreSQL's COPY accepts."""
-    cols = {}
-    for name, arr in data.columns.items():
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        if pa.types.is_timestamp(arr.type):
-            arr = format_timestamps(arr)
-        elif pa.types.is_date(arr.type) or pa.types.is_time(arr.type):
-            arr = arr.cast(pa.string())
-        cols[name] = arr
-    return pa.table(cols) if cols else pa.table({})
-
-
-def csv_bytes(data: TableData) -> bytes:
-    buf = io.BytesIO()
-    table = to_copy_table(data)
-    if table.num_columns:
-        pcsv.write_csv(table, buf, pcsv.WriteOptions(include_header=False, batch_size=65536))
-    return buf.getvalue()
 
 
 def _translate(exc: psycopg.Error, table: str) -> SeedError:
@@ -355,18 +287,19 @@ def load(
                 )
         # TRUNCATE + COPY FREEZE needs a plain table nothing references any more
         # and no ON TRUNCATE trigger that would see the TRUNCATE.
+        names = [d.name for d in tables]
         for row in conn.execute(
             """
-            SELECT r.oid::regclass::text FROM pg_class r
-            WHERE r.oid = ANY(%s::regclass[]) AND r.relkind = 'r'
+            SELECT u.name FROM unnest(%s::text[], %s::text[]) AS u(name, rel)
+            JOIN pg_class r ON r.oid = u.rel::regclass
+            WHERE r.relkind = 'r'
               AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.confrelid = r.oid)
               AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = r.oid
                               AND (t.tgtype & 32) <> 0)
             """,
-            [[_ident(d.name).as_string(conn) for d in tables]],
+            [names, [_ident(n).as_string(conn) for n in names]],
         ).fetchall():
             freeze.add(row[0])
-        freeze = {d.name for d in tables if _ident(d.name).as_string(conn) in freeze}
         conn.commit()
     phases["prepare"] = time.perf_counter() - tick
 
