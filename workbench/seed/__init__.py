@@ -4,15 +4,17 @@ Stages (each usable on its own):
 
 * :func:`plan` — table order from the FK graph, cycles broken, row counts from the shape;
 * :func:`generate` — vectorised rows per table (pyarrow arrays), CHECKs proven before COPY;
-* :func:`workbench.seed.load.load` — parallel COPY, indexes and FKs rebuilt, VACUUM ANALYZE;
+* :class:`workbench.seed.load.Loader` — each table COPYed as it comes, then indexes, keys,
+  FKs and VACUUM ANALYZE on parallel connections as each table is ready;
 * :func:`seed` — all three, returning a :class:`SeedSummary`;
 * :func:`seed_script` — the seeded data as a SQL script of INSERTs in FK order.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import psycopg
@@ -21,7 +23,7 @@ from workbench.model import Schema
 from workbench.seed.dump import seed_script
 from workbench.seed.errors import SeedError
 from workbench.seed.generate import TableData, TableGenerator
-from workbench.seed.load import load
+from workbench.seed.load import Loader, default_parallel
 from workbench.seed.plan import SeedPlan, TablePlan, plan
 from workbench.seed.shape import Shape, Sql, TableShape, Weighted, parse_shape
 from workbench.seed.summary import SeedSummary
@@ -38,6 +40,7 @@ __all__ = [
     "TableShape",
     "Weighted",
     "generate",
+    "generate_tables",
     "parse_shape",
     "plan",
     "seed",
@@ -49,17 +52,33 @@ def generate(
     schema: Schema, seed_plan: SeedPlan, *, seed: int = 0, progress: Any = None
 ) -> list[TableData]:
     """Generate every planned table (in plan order); deterministic for a given ``seed``."""
+    return list(generate_tables(schema, seed_plan, seed=seed, progress=progress))
+
+
+def generate_tables(
+    schema: Schema, seed_plan: SeedPlan, *, seed: int = 0, progress: Any = None
+) -> Iterator[TableData]:
+    """Yield each planned table as soon as it is complete, so loading can start at once.
+
+    Plan order, except that a table with a cycle-breaking (deferred) foreign key comes
+    last, once its parent exists and the deferred column is filled.
+    """
     pools = Pools.build(seed)
     done: dict[str, TableData] = {}
     generators: dict[str, TableGenerator] = {}
+    held = {table for table, _fk in seed_plan.deferred}
     for tp in seed_plan.tables:
         generators[tp.name] = TableGenerator(schema, seed_plan, tp, done, pools, seed)
         done[tp.name] = generators[tp.name].generate()
         if progress:
             progress(tp.name)
+        if tp.name not in held:
+            yield done[tp.name]
     for table, _fk in sorted(seed_plan.deferred):
         generators[table].fill_deferred(done[table], done)
-    return list(done.values())
+    for tp in seed_plan.tables:
+        if tp.name in held:
+            yield done[tp.name]
 
 
 def _conninfo(target: str | psycopg.Connection) -> str:
@@ -83,7 +102,7 @@ def seed(
     null_fraction: float | None = None,
     window: tuple[Any, Any] | None = None,
     rows: int | None = None,
-    parallel: int = 2,
+    parallel: int | None = None,
     vacuum: bool = True,
 ) -> SeedSummary:
     """Fill the (empty) tables of ``schema`` in the database and return what was loaded.
@@ -93,41 +112,71 @@ def seed(
     a list, ``{"values": [...], "weights": [...]}`` or :class:`Sql`). The same ``seed``
     gives the same data. Raises :class:`SeedError` naming table, constraint and column
     when something is beyond the generator.
+
+    Each table is COPYed as soon as it is generated, while the next one is generated;
+    index builds, keys, foreign keys and VACUUM ANALYZE follow on ``parallel``
+    connections (default: one per core, at least two) as their tables are ready.
     """
     started = time.perf_counter()
     parsed = parse_shape(
         shape, rows=rows, columns=columns, skew=skew, null_fraction=null_fraction, window=window
     )
     seed_plan = plan(schema, parsed)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=2 * len(seed_plan.tables), desc="seed", unit="table", leave=False)
-
-    def step(name: str) -> None:
-        if bar is not None:
-            bar.set_postfix_str(name.split(".")[-1])
-            bar.update(1)
-
-    try:
-        tick = time.perf_counter()
-        tables = generate(schema, seed_plan, seed=seed, progress=step)
-        generated = time.perf_counter() - tick
-        phases = load(
-            _conninfo(conninfo_or_conn),
-            seed_plan,
-            tables,
-            parallel=parallel,
-            vacuum=vacuum,
-            progress=step,
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    bar = _Bar(len(seed_plan.tables)) if progress else None
+    generating = 0.0
+    with Loader(
+        _conninfo(conninfo_or_conn),
+        seed_plan,
+        parallel=parallel or default_parallel(),
+        vacuum=vacuum,
+        progress=bar,
+    ) as loader:
+        try:
+            tables = generate_tables(
+                schema, seed_plan, seed=seed, progress=bar.generated if bar else None
+            )
+            while True:
+                tick = time.perf_counter()
+                data = next(tables, None)
+                generating += time.perf_counter() - tick
+                if data is None:
+                    break
+                loader.add(data)
+            phases = loader.finish()
+        finally:
+            if bar is not None:
+                bar.close()
+    written = phases.pop("written")
     return SeedSummary(
-        rows={t.name: t.rows for t in tables},
+        rows=loader.rows,
         seconds=time.perf_counter() - started,
         seed=seed,
-        phases={"generate": generated, **phases},
+        phases={"generate": generating, **phases},
+        written=written + (loader.started - started),
     )
+
+
+class _Bar:
+    """A tqdm bar over the seed's steps; its total grows as the loader plans more."""
+
+    def __init__(self, tables: int) -> None:
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=tables, desc="seed", unit="step", leave=False)
+        self._lock = threading.Lock()
+
+    def generated(self, name: str) -> None:
+        self.finished(f"generate {name.split('.')[-1]}")
+
+    def planned(self, jobs: int) -> None:
+        with self._lock:
+            self._bar.total += jobs
+            self._bar.refresh()
+
+    def finished(self, what: str) -> None:
+        with self._lock:
+            self._bar.set_postfix_str(what, refresh=False)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()

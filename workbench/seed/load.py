@@ -1,10 +1,25 @@
-"""Load generated tables: COPY in parallel, then indexes, foreign keys, sequences, VACUUM ANALYZE.
+"""Load generated tables: a pipeline of COPY, index builds, keys, foreign keys and VACUUM ANALYZE.
+
+Why a pipeline: each table goes to COPY the moment it is generated, on its own
+connection, while the client generates the next one; when a table's rows are in, its
+index builds start, then its keys are attached, its foreign keys added and validated as
+soon as both sides have their keys, and it is vacuumed and analysed. The steps run on a
+few connections in any order their dependencies and table locks allow (see
+:mod:`workbench.seed.pipeline`), so the server is never idle while work remains.
 
 Why foreign keys are dropped during the load and re-added afterwards: an FK checked row
 by row costs an index probe and a row lock on the parent for every child row, and it
 forces parents to commit before children start. Re-adding the constraint validates all
-rows in one join, and lets every table load at the same time on its own connection.
-Secondary (non-constraint) indexes are dropped and rebuilt for the same reason.
+rows in one join, and lets every table load at the same time. On tables of at least
+``rebuild_indexes_from`` rows the indexes and PRIMARY KEY/UNIQUE constraints are dropped
+too, in the COPY's own transaction, and rebuilt afterwards: one sort per index is far
+cheaper than a random insertion per row.
+
+Why ``TRUNCATE`` + ``COPY ... FREEZE`` in one transaction: the rows land frozen with
+the visibility map set, so nothing later (index builds, FK validation, ANALYZE, the
+VACUUM itself) has to set hint bits or revisit a page, and index-only scans work at
+once. With ``wal_level = minimal`` (the local servers' setting) such a COPY also skips
+WAL entirely.
 
 Why binary COPY first and CSV second: the server is the bottleneck, and it parses
 binary rows 2-3x faster (see :mod:`workbench.seed.binary`, which builds them in C++
@@ -15,12 +30,13 @@ instead, where PostgreSQL's input functions accept every type.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql
@@ -29,9 +45,22 @@ from workbench.seed import binary
 from workbench.seed.csvformat import csv_bytes
 from workbench.seed.errors import SeedError, override_hint
 from workbench.seed.generate import TableData
+from workbench.seed.pipeline import (
+    ACCESS_EXCLUSIVE,
+    ROW_SHARE,
+    SHARE,
+    SHARE_ROW_EXCLUSIVE,
+    SHARE_UPDATE_EXCLUSIVE,
+    Job,
+    JobFailed,
+    Scheduler,
+)
 from workbench.seed.plan import SeedPlan
 
 _CHUNK = 1 << 20
+
+#: job priorities: rows first (they unblock everything), then what they unblock
+_COPY, _INDEX, _FOREIGN_KEY, _VACUUM = range(4)
 
 
 def _ident(qualified: str) -> sql.Composable:
@@ -57,7 +86,13 @@ _SESSION = (
     # big sorts for index builds and hash joins for FK validation stay in memory
     "SET maintenance_work_mem = '512MB'",
     "SET work_mem = '256MB'",
+    "SET max_parallel_maintenance_workers = 0",
 )
+
+
+def default_parallel() -> int:
+    """One connection per core, at least two (one COPYs while another builds indexes)."""
+    return max(2, min(os.cpu_count() or 2, 8))
 
 
 def _connect(conninfo: str, *, autocommit: bool) -> psycopg.Connection:
@@ -68,35 +103,45 @@ def _connect(conninfo: str, *, autocommit: bool) -> psycopg.Connection:
     return conn
 
 
-def copy_table(conninfo: str, data: TableData, *, freeze: bool = False) -> str:
-    """COPY one table, binary when every column's type allows it, else CSV; returns the format.
+def send_rows(conn: psycopg.Connection, data: TableData, *, freeze: bool) -> str:
+    """COPY ``data`` inside the caller's transaction; returns the format used.
 
-    With ``freeze`` the (empty) table is truncated in the same transaction, so
-    ``COPY ... FREEZE`` writes the rows already frozen and all-visible and the VACUUM
-    afterwards has nothing left to do on the heap.
+    Binary when every column's type has an encoder, else CSV. With ``freeze`` the
+    (empty) table is truncated in the same subtransaction so ``COPY ... FREEZE`` applies.
     """
-    cols = list(data.columns)
-    with _connect(conninfo, autocommit=False) as conn:
+    if not data.columns:
+        conn.execute(
+            sql.SQL("INSERT INTO {} SELECT FROM generate_series(1, %s)").format(_ident(data.name)),
+            [data.rows],
+        )
+        return "insert"
+    types = binary.column_types(conn, _ident(data.name).as_string(conn))
+    try:
+        chunks = binary.encode(data.columns, types)
+        first = next(chunks)  # an unknown type raises here, before a byte is sent
+        with conn.transaction():  # a value found unencodable mid-stream undoes only this
+            _copy(conn, data, "binary", itertools.chain([first], chunks), freeze)
+        return "binary"
+    except binary.NoBinary:
+        pass
+    payload = memoryview(csv_bytes(data))
+    with conn.transaction():
+        _copy(
+            conn,
+            data,
+            "csv",
+            (payload[i : i + _CHUNK] for i in range(0, len(payload), _CHUNK)),
+            freeze,
+        )
+    return "csv"
+
+
+def copy_table(conninfo: str, data: TableData, *, freeze: bool = False) -> str:
+    """COPY one table in its own transaction (binary, else CSV); returns the format used."""
+    with _connect(conninfo, autocommit=True) as conn:
         try:
-            if not cols:
-                conn.execute(
-                    sql.SQL("INSERT INTO {} SELECT FROM generate_series(1, %s)").format(
-                        _ident(data.name)
-                    ),
-                    [data.rows],
-                )
-                conn.commit()
-                return "insert"
-            types = binary.column_types(conn, _ident(data.name).as_string(conn))
-            try:
-                _copy(conn, data, "binary", binary.encode(data.columns, types), freeze)
-                return "binary"
-            except binary.NoBinary:
-                conn.rollback()
-            payload = memoryview(csv_bytes(data))
-            chunks = (payload[i : i + _CHUNK] for i in range(0, len(payload), _CHUNK))
-            _copy(conn, data, "csv", chunks, freeze)
-            return "csv"
+            with conn.transaction():
+                return send_rows(conn, data, freeze=freeze)
         except psycopg.Error as exc:
             raise _translate(exc, data.name) from None
 
@@ -115,7 +160,6 @@ def _copy(
     with conn.cursor().copy(stmt) as copy:
         for chunk in chunks:
             copy.write(chunk)
-    conn.commit()
 
 
 @dataclass(frozen=True)
@@ -128,13 +172,16 @@ class _Index:
     comments: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _ForeignKey:
-    table: str
+    table: str  # the referencing relation, as regclass text
     name: str
     definition: str  # pg_get_constraintdef
     comment: str | None
     partitioned: bool
+    child: int  # oid of the referencing plan table (a partition maps to its root)
+    parent: int  # oid of the referenced table (its root when it is a partition)
+    submitted: bool = False
 
 
 _INDEXES = """
@@ -153,10 +200,19 @@ ORDER BY 1
 
 _FOREIGN_KEYS = """
 SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid),
-       obj_description(c.oid, 'pg_constraint'), r.relkind = 'p'
+       obj_description(c.oid, 'pg_constraint'), r.relkind = 'p',
+       c.conrelid::oid, c.confrelid::oid
 FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid
 WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid = ANY(%s::regclass[])
 ORDER BY 1, 2
+"""
+
+_RELATIONS = """
+SELECT u.root, u.rel::regclass::oid, r.relkind,
+       EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = r.oid AND (t.tgtype & 32) <> 0)
+FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS u(root, rel, n)
+JOIN pg_class r ON r.oid = u.rel::regclass
+ORDER BY u.n
 """
 
 
@@ -214,176 +270,373 @@ def _drop_indexes(conn: psycopg.Connection, table: str) -> list[_Index]:
     return dropped
 
 
-def _run_parallel(conninfo: str, parallel: int, jobs: list[tuple[str | None, list[str]]]) -> None:
-    """Run each job's statements in order on one of ``parallel`` connections."""
-    if not jobs:
-        return
+class Progress(Protocol):
+    """What the loader reports to: jobs as they are planned and as they finish."""
 
-    def run(job: tuple[str | None, list[str]]) -> None:
-        table, statements = job
-        with _connect(conninfo, autocommit=True) as conn:
-            for statement in statements:
-                try:
-                    conn.execute(sql.SQL(statement))  # type: ignore[arg-type]
-                except psycopg.Error as exc:
-                    raise _translate(exc, table or "?") from None
+    def planned(self, jobs: int) -> None: ...
 
-    with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-        list(pool.map(run, jobs))
+    def finished(self, what: str) -> None: ...
+
+
+@dataclass
+class _TableState:
+    name: str
+    oid: int
+    freeze: bool
+    relations: tuple[int, ...]  # the table and its partitions
+    rows: int = 0
+    ready: bool = False  # rows in, keys and indexes back
+    fks: list[_ForeignKey] = field(default_factory=list)
+
+
+class Loader:
+    """Loads generated tables as they are handed over; :meth:`finish` waits for the rest.
+
+    ``with Loader(conninfo, plan) as loader: loader.add(data) ...; phases = loader.finish()``.
+    On entering, it checks the tables are empty and drops the foreign keys among them;
+    each :meth:`add` queues the table's COPY; :meth:`finish` raises :class:`SeedError`
+    for the first failed step and returns the seconds spent per kind of step (summed
+    over connections) plus ``written``, the moment the last row was in (seconds since
+    the loader started).
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        seed_plan: SeedPlan,
+        *,
+        parallel: int = 2,
+        rebuild_indexes_from: int = 10_000,
+        vacuum: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
+        self.conninfo = conninfo
+        self.plan = seed_plan
+        self.parallel = parallel
+        self.rebuild_indexes_from = rebuild_indexes_from
+        self.vacuum = vacuum
+        self.progress = progress
+        self._tables: dict[str, _TableState] = {}
+        self._by_oid: dict[int, _TableState] = {}
+        self._added: list[TableData] = []
+        self._started = 0.0
+        self._written = 0.0
+        self._scheduler: Scheduler | None = None
+
+    @property
+    def started(self) -> float:
+        """``time.perf_counter()`` when the loader was entered."""
+        return self._started
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows handed over per table, in the order they came."""
+        return {data.name: data.rows for data in self._added}
+
+    # -- set-up and tear-down -----------------------------------------------------------
+    def __enter__(self) -> Loader:
+        self._started = time.perf_counter()
+        self._prepare()
+        self._scheduler = Scheduler(
+            lambda: _connect(self.conninfo, autocommit=True),
+            workers=self.parallel,
+            on_done=self._finished,
+        ).__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._scheduler is not None:
+            self._scheduler.__exit__(*exc)
+
+    def _prepare(self) -> None:
+        roots, rels = [], []
+        for tp in self.plan.tables:
+            for t in (tp.table, *tp.partitions):
+                roots.append(tp.name)
+                rels.append(_ident(t.qualified_name).as_string(None))
+        with _connect(self.conninfo, autocommit=False) as conn:
+            for tp in self.plan.tables:
+                if conn.execute(
+                    sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(tp.name))
+                ).fetchone()[0]:
+                    raise SeedError(
+                        "table already has rows; seed a fresh database (wb.new_database())",
+                        table=tp.name,
+                    )
+            info = conn.execute(_RELATIONS, [roots, rels]).fetchall()
+            root_oid: dict[int, int] = {}
+            for root, oid, relkind, truncate_trigger in info:
+                if root not in self._tables:  # the root comes first
+                    # TRUNCATE + COPY FREEZE needs a plain table that nothing references
+                    # once the FKs are dropped and no ON TRUNCATE trigger would see it
+                    state = _TableState(root, oid, relkind == "r" and not truncate_trigger, ())
+                    self._tables[root] = self._by_oid[oid] = state
+                state = self._tables[root]
+                state.relations += (oid,)
+                root_oid[oid] = state.oid
+            fks = []
+            for row in conn.execute(_FOREIGN_KEYS, [rels]).fetchall():
+                table, name, definition, comment, partitioned, child, parent = row
+                fks.append(
+                    _ForeignKey(
+                        table, name, definition, comment, partitioned,
+                        root_oid[child], root_oid.get(parent, parent),
+                    )
+                )  # fmt: skip
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                        sql.SQL(table), sql.Identifier(name)
+                    )
+                )
+            for fk in fks:
+                self._by_oid[fk.child].fks.append(fk)
+                if fk.parent in self._by_oid and fk.parent != fk.child:
+                    self._by_oid[fk.parent].fks.append(fk)
+            referenced = conn.execute(
+                "SELECT DISTINCT confrelid::oid FROM pg_constraint "
+                "WHERE contype = 'f' AND confrelid = ANY(%s::oid[])",
+                [list(root_oid)],
+            ).fetchall()
+            for (oid,) in referenced:
+                self._by_oid[root_oid[oid]].freeze = False
+            conn.commit()
+
+    # -- the steps -------------------------------------------------------------------------
+    def _submit(self, job: Job, *, after: Sequence[Job] = ()) -> Job:
+        assert self._scheduler is not None
+        if self.progress is not None:
+            self.progress.planned(1)
+        return self._scheduler.submit(job, after=after)
+
+    def _finished(self, job: Job) -> None:
+        if job.kind == "copy":
+            self._written = time.perf_counter()
+        if self.progress is not None:
+            self.progress.finished(f"{job.kind} {job.label.split('.')[-1]}")
+
+    def add(self, data: TableData) -> None:
+        """Queue the COPY of one generated table (its indexes, keys and FKs follow)."""
+        state = self._tables[data.name]
+        state.rows = data.rows
+        self._added.append(data)
+        tp = self.plan.table(data.name)
+        rebuild = data.rows >= self.rebuild_indexes_from and tp.table.kind == "table"
+
+        def run(conn: psycopg.Connection) -> list[_Index]:
+            try:
+                with conn.transaction():
+                    dropped = _drop_indexes(conn, data.name) if rebuild else []
+                    defaults = {c: tp.table.column(c).default for c in data.sql_defaults}
+                    for column, expression in data.sql_defaults.items():
+                        _set_default(conn, data.name, column, expression)
+                    send_rows(conn, data, freeze=state.freeze)
+                    for column, default in defaults.items():
+                        _set_default(conn, data.name, column, default)
+            except psycopg.Error as exc:
+                raise _translate(exc, data.name) from None
+            return dropped
+
+        self._submit(
+            Job(
+                "copy",
+                data.name,
+                run,
+                locks=[(state.oid, ACCESS_EXCLUSIVE)],
+                priority=_COPY,
+                weight=data.rows,
+                then=lambda dropped: self._copied(state, dropped),
+            )
+        )
+
+    def _copied(self, state: _TableState, dropped: list[_Index]) -> None:
+        if not dropped:
+            self._ready(state)
+            return
+        builds = [
+            self._submit(
+                Job(
+                    "indexes",
+                    state.name,
+                    _statements([ix.create]),
+                    locks=[(state.oid, SHARE)],  # builds on one table run side by side
+                    priority=_INDEX,
+                    weight=state.rows,
+                )
+            )
+            for ix in dropped
+            if ix.create
+        ]
+        # attaching the constraints (a catalog change) comes after every build
+        attach = [s for ix in dropped for s in ([ix.attach] if ix.attach else [])]
+        attach += [c for ix in dropped for c in ix.comments]
+        self._submit(
+            Job(
+                "indexes",
+                state.name,
+                _statements(attach),
+                locks=[(state.oid, ACCESS_EXCLUSIVE)],
+                priority=_INDEX,
+                weight=state.rows,
+                then=lambda _: self._ready(state),
+            ),
+            after=builds,
+        )
+
+    def _ready(self, state: _TableState) -> None:
+        state.ready = True
+        if self.vacuum and state.freeze:
+            # frozen rows with the visibility map set: VACUUM only confirms it
+            self._submit(
+                Job(
+                    "vacuum",
+                    state.name,
+                    _statements([_stmt("VACUUM (ANALYZE) {}", state.name)]),
+                    locks=[(state.oid, SHARE_UPDATE_EXCLUSIVE)],
+                    priority=_VACUUM,
+                    weight=state.rows,
+                )
+            )
+        for fk in state.fks:
+            parent = self._by_oid.get(fk.parent)
+            if (
+                not fk.submitted
+                and self._by_oid[fk.child].ready
+                and (parent is None or parent.ready)
+            ):
+                fk.submitted = True
+                self._add_foreign_key(fk)
+
+    def _add_foreign_key(self, fk: _ForeignKey) -> None:
+        # NOT VALID first (instant), then VALIDATE: validating takes only SHARE UPDATE
+        # EXCLUSIVE on the child and ROW SHARE on the parent, so FKs of different tables
+        # (and of one parent) validate at the same time.
+        split = not fk.partitioned and not fk.definition.endswith("NOT VALID")
+        table = sql.SQL(fk.table)
+        add = [
+            (
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(table, sql.Identifier(fk.name))
+                + sql.SQL(fk.definition + (" NOT VALID" if split else ""))
+            ).as_string(None)
+        ]
+        if fk.comment is not None:
+            add.append(
+                sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}")
+                .format(sql.Identifier(fk.name), table, sql.Literal(fk.comment))
+                .as_string(None)
+            )
+        rows = self._by_oid[fk.child].rows
+        added = self._submit(
+            Job(
+                "constraints",
+                fk.table,
+                _statements(add),
+                locks=[(fk.child, SHARE_ROW_EXCLUSIVE), (fk.parent, SHARE_ROW_EXCLUSIVE)],
+                priority=_FOREIGN_KEY,
+                weight=rows,
+            )
+        )
+        if split:
+            validate = sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}").format(
+                table, sql.Identifier(fk.name)
+            )
+            self._submit(
+                Job(
+                    "constraints",
+                    fk.table,
+                    _statements([validate.as_string(None)]),
+                    locks=[(fk.child, SHARE_UPDATE_EXCLUSIVE), (fk.parent, ROW_SHARE)],
+                    priority=_FOREIGN_KEY,
+                    weight=rows,
+                ),
+                after=[added],
+            )
+
+    # -- the end ---------------------------------------------------------------------------
+    def _wait(self) -> None:
+        assert self._scheduler is not None
+        try:
+            self._scheduler.wait()
+        except JobFailed as failed:
+            if isinstance(failed.error, SeedError):
+                raise failed.error from None
+            if isinstance(failed.error, psycopg.Error):
+                raise _translate(failed.error, failed.job.label) from None
+            raise failed.error from None
+
+    def finish(self) -> dict[str, float]:
+        """Wait for every step; then sequences, and VACUUM where FREEZE could not be used."""
+        self._wait()
+        assert self._scheduler is not None
+        with _connect(self.conninfo, autocommit=True) as conn:
+            _set_sequences(conn, self.plan, self._added)
+        if self.vacuum:
+            # Tables loaded without FREEZE (partitioned, referenced from outside the plan)
+            # are vacuumed last, when no transaction older than their rows is left, so
+            # VACUUM can mark every page all-visible; ANALYZE after, because its snapshot
+            # would hold that horizon back for a VACUUM running beside it.
+            names = [s.name for s in self._tables.values() if not s.freeze and s.rows]
+            self._each("vacuum", [_stmt("VACUUM {}", n) for n in names], names)
+            again = _not_all_visible(self.conninfo, [s.name for s in self._tables.values()])
+            self._each("vacuum", [_stmt("VACUUM {}", n) for n in again], again)
+            self._each("vacuum", [_stmt("ANALYZE {}", n) for n in names], names)
+        phases = {k: self._scheduler.busy.get(k, 0.0) for k in _PHASES}
+        phases["written"] = self._written - self._started if self._written else 0.0
+        return phases
+
+    def _each(self, kind: str, statements: list[str], labels: list[str]) -> None:
+        for statement, label in zip(statements, labels, strict=True):
+            self._submit(Job(kind, label, _statements([statement])))
+        self._wait()
+
+
+_PHASES = ("copy", "indexes", "constraints", "vacuum")
+
+
+def _statements(statements: Sequence[str]) -> Any:
+    def run(conn: psycopg.Connection) -> None:
+        for statement in statements:
+            conn.execute(sql.SQL(statement))  # type: ignore[arg-type]
+
+    return run
+
+
+def _set_default(conn: psycopg.Connection, table: str, column: str, default: str | None) -> None:
+    conn.execute(
+        sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT ").format(
+            _ident(table), sql.Identifier(column)
+        )
+        + sql.SQL(default or "NULL")
+    )
 
 
 def load(
     conninfo: str,
     seed_plan: SeedPlan,
-    tables: list[TableData],
+    tables: Iterable[TableData],
     *,
     parallel: int = 2,
     rebuild_indexes_from: int = 10_000,
     vacuum: bool = True,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, float]:
-    """Load ``tables`` into the database at ``conninfo``; returns seconds per phase.
+    """Load ``tables`` into the database at ``conninfo``; returns seconds per kind of step.
 
     Foreign keys, and on tables of at least ``rebuild_indexes_from`` rows the indexes
     and PRIMARY KEY/UNIQUE constraints, are dropped for the COPY and rebuilt after it,
-    with their comments; the catalog ends as it started.
+    with their comments; the catalog ends as it started. ``tables`` may be a generator:
+    each table is loaded as soon as it comes.
     """
-    phases: dict[str, float] = {}
-    tick = time.perf_counter()
-    by_name = {tp.name: tp for tp in seed_plan.tables}
-    indexes: list[_Index] = []
-    freeze: set[str] = set()
-    with _connect(conninfo, autocommit=False) as conn:
+    with Loader(
+        conninfo,
+        seed_plan,
+        parallel=parallel,
+        rebuild_indexes_from=rebuild_indexes_from,
+        vacuum=vacuum,
+        progress=progress,
+    ) as loader:
         for data in tables:
-            if conn.execute(
-                sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(data.name))
-            ).fetchone()[0]:
-                raise SeedError(
-                    "table already has rows; seed a fresh database (wb.new_database())",
-                    table=data.name,
-                )
-        relations = [
-            _ident(t.qualified_name).as_string(conn)
-            for tp in seed_plan.tables
-            for t in (tp.table, *tp.partitions)
-        ]
-        fks = [_ForeignKey(*row) for row in conn.execute(_FOREIGN_KEYS, [relations]).fetchall()]
-        for fk in fks:
-            conn.execute(
-                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                    sql.SQL(fk.table), sql.Identifier(fk.name)
-                )
-            )
-        for data in tables:
-            tp = by_name[data.name]
-            if data.rows >= rebuild_indexes_from and tp.table.kind == "table":
-                indexes += _drop_indexes(conn, data.name)
-            for column, expression in data.sql_defaults.items():
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT ").format(
-                        _ident(data.name), sql.Identifier(column)
-                    )
-                    + sql.SQL(expression)
-                )
-        # TRUNCATE + COPY FREEZE needs a plain table nothing references any more
-        # and no ON TRUNCATE trigger that would see the TRUNCATE.
-        names = [d.name for d in tables]
-        for row in conn.execute(
-            """
-            SELECT u.name FROM unnest(%s::text[], %s::text[]) AS u(name, rel)
-            JOIN pg_class r ON r.oid = u.rel::regclass
-            WHERE r.relkind = 'r'
-              AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.confrelid = r.oid)
-              AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = r.oid
-                              AND (t.tgtype & 32) <> 0)
-            """,
-            [names, [_ident(n).as_string(conn) for n in names]],
-        ).fetchall():
-            freeze.add(row[0])
-        conn.commit()
-    phases["prepare"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    order = sorted(tables, key=lambda d: -d.rows)
-    with ThreadPoolExecutor(max_workers=max(parallel, 1)) as pool:
-        # encoding (pyarrow/numpy, GIL released) overlaps with the COPYs already running
-        futures = [
-            pool.submit(lambda d=d: copy_table(conninfo, d, freeze=d.name in freeze)) for d in order
-        ]
-        for future, d in zip(futures, order, strict=False):
-            future.result()
-            if progress:
-                progress(d.name)
-    phases["copy"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    # index builds take a SHARE lock, so several run at once even on one table;
-    # attaching the constraints (a catalog change) comes after, per table
-    _run_parallel(conninfo, parallel, [(ix.table, [ix.create]) for ix in indexes if ix.create])
-    attach: dict[str, list[str]] = {}
-    for ix in indexes:
-        attach.setdefault(ix.table, []).extend([ix.attach] if ix.attach else [])
-        attach[ix.table].extend(ix.comments)
-    _run_parallel(conninfo, parallel, [(t, s) for t, s in attach.items() if s])
-    phases["indexes"] = time.perf_counter() - tick
-
-    tick = time.perf_counter()
-    validate: dict[str, list[str]] = {}
-    with _connect(conninfo, autocommit=True) as conn:
-        for data in tables:
-            tp = by_name[data.name]
-            for column, _ in data.sql_defaults.items():
-                col = tp.table.column(column)
-                default = sql.SQL(col.default) if col.default else sql.SQL("NULL")
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT ").format(
-                        _ident(data.name), sql.Identifier(column)
-                    )
-                    + default
-                )
-        # NOT VALID first (instant), then VALIDATE: validating takes only a SHARE UPDATE
-        # EXCLUSIVE lock, so different tables validate at the same time.
-        for fk in fks:
-            split = not fk.partitioned and not fk.definition.endswith("NOT VALID")
-            try:
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(
-                        sql.SQL(fk.table), sql.Identifier(fk.name)
-                    )
-                    + sql.SQL(fk.definition + (" NOT VALID" if split else ""))
-                )
-                if fk.comment is not None:
-                    conn.execute(
-                        sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
-                            sql.Identifier(fk.name), sql.SQL(fk.table), sql.Literal(fk.comment)
-                        )
-                    )
-            except psycopg.Error as exc:
-                raise _translate(exc, fk.table) from None
-            if split:
-                validate.setdefault(fk.table, []).append(
-                    sql.SQL("ALTER TABLE {} VALIDATE CONSTRAINT {}")
-                    .format(sql.SQL(fk.table), sql.Identifier(fk.name))
-                    .as_string(conn)
-                )
-        _set_sequences(conn, seed_plan, tables)
-    _run_parallel(conninfo, parallel, list(validate.items()))
-    phases["constraints"] = time.perf_counter() - tick
-
-    if vacuum:
-        tick = time.perf_counter()
-        # VACUUM everything first, then ANALYZE: ANALYZE takes a snapshot that holds back
-        # the xmin horizon, so a VACUUM (ANALYZE) running beside another table's VACUUM can
-        # leave that table's pages not all-visible (index-only scans then read the heap).
-        names = [d.name for d in order]
-        _run_parallel(conninfo, parallel, [(n, [_stmt("VACUUM {}", n)]) for n in names])
-        # A first VACUUM right after a bulk load sometimes leaves the visibility map unset
-        # (seen on PostgreSQL 18); a second pass over just those tables sets it.
-        again = _not_all_visible(conninfo, names)
-        _run_parallel(conninfo, parallel, [(n, [_stmt("VACUUM {}", n)]) for n in again])
-        _run_parallel(conninfo, parallel, [(n, [_stmt("ANALYZE {}", n)]) for n in names])
-        phases["vacuum"] = time.perf_counter() - tick
-    return phases
+            loader.add(data)
+        return loader.finish()
 
 
 def _stmt(template: str, table: str) -> str:
@@ -402,11 +655,12 @@ def _not_all_visible(conninfo: str, names: list[str]) -> list[str]:
     return [r[0] for r in rows]
 
 
-def _set_sequences(conn: psycopg.Connection, seed_plan: SeedPlan, tables: list[TableData]) -> None:
+def _set_sequences(
+    conn: psycopg.Connection, seed_plan: SeedPlan, tables: Sequence[TableData]
+) -> None:
     """Move serial/identity sequences past the loaded ids, so later INSERTs do not collide."""
-    by_name = {tp.name: tp for tp in seed_plan.tables}
     for data in tables:
-        for col in by_name[data.name].table.columns:
+        for col in seed_plan.table(data.name).table.columns:
             if col.name not in data.columns:
                 continue
             seq = None

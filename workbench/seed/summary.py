@@ -12,9 +12,13 @@ class SeedSummary:
     rows: dict[str, int]  # qualified table name -> rows loaded, in load order
     seconds: float
     seed: int = 0
-    phases: dict[str, float] = field(
-        default_factory=dict
-    )  # generate, copy, indexes, constraints, vacuum
+    #: seconds per kind of step: generate (client), copy, indexes, constraints, vacuum
+    #: (server, summed over connections: the steps overlap, so they add up to more
+    #: than ``seconds``)
+    phases: dict[str, float] = field(default_factory=dict)
+    #: seconds until the last row was in its table (keys, indexes, FKs and VACUUM
+    #: ANALYZE may still have been running)
+    written: float | None = None
 
     @property
     def total_rows(self) -> int:
@@ -23,6 +27,11 @@ class SeedSummary:
     @property
     def rows_per_second(self) -> float:
         return self.total_rows / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def rows_written_per_second(self) -> float:
+        """Rows over the time until the last one was written (generation and COPY)."""
+        return self.total_rows / self.written if self.written else 0.0
 
     def to_frame(self) -> Any:
         import pandas as pd
@@ -37,8 +46,12 @@ class SeedSummary:
         lines += [f"{t:<{width}}  {r:>12,}" for t, r in self.rows.items()]
         lines.append(f"{'total':<{width}}  {self.total_rows:>12,}")
         lines.append(f"{self.seconds:.2f} s, {self.rows_per_second:,.0f} rows/s (seed {self.seed})")
+        if self.written:
+            lines.append(
+                f"rows written after {self.written:.2f} s ({self.rows_written_per_second:,.0f} rows/s)"
+            )
         if self.phases:
-            lines.append("phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.phases.items()))
+            lines.append("busy: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.phases.items()))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
