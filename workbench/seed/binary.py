@@ -119,8 +119,9 @@ def _varlen(arr: pa.Array, prefix: bytes = b"") -> pa.Array:
 
 def _uuid(arr: pa.Array) -> pa.Array:
     if pa.types.is_fixed_size_binary(arr.type) and arr.type.byte_width == 16:
-        raw = np.frombuffer(arr.fill_null(b"\0" * 16).buffers()[1], np.uint8)
-        return _fields(raw[arr.offset * 16 :][: len(arr) * 16].reshape(-1, 16), _valid(arr))
+        filled = arr.fill_null(b"\0" * 16)  # a new array: its own offset, not the slice's
+        raw = np.frombuffer(filled.buffers()[1], np.uint8)
+        return _fields(raw[filled.offset * 16 :][: len(arr) * 16].reshape(-1, 16), _valid(arr))
     if not pa.types.is_string(arr.type):
         raise NoBinary(str(arr.type))
     valid = _valid(arr)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,11 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "<>": "<>"}
 def _scalar_like(value: Any, like: pa.Array) -> Any:
     if value is None:
         return pa.scalar(None, like.type)
+    if like.type == pa.binary(16) and isinstance(value, str):  # a uuid literal
+        try:
+            return pa.scalar(uuid.UUID(value).bytes, like.type)
+        except ValueError:
+            pass
     try:
         return pa.scalar(value).cast(like.type) if not isinstance(value, pa.Scalar) else value
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
@@ -257,7 +263,11 @@ class _Compiler:
 
             def any_(data: Mapping[str, pa.Array]) -> Any:
                 x = arg(data)
-                hit = pc.is_in(x, value_set=pa.array(list(values)).cast(x.type))
+                if x.type == pa.binary(16):  # uuid column: compare bytes
+                    value_set = pa.array([uuid.UUID(str(v)).bytes for v in values], x.type)
+                else:
+                    value_set = pa.array(list(values)).cast(x.type)
+                hit = pc.is_in(x, value_set=value_set)
                 hit = pc.if_else(pc.is_null(x), pa.scalar(None, pa.bool_()), hit)
                 return pc.invert(hit) if op == "<>" else hit
 

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from workbench.seed.columns import UUID, uuid_text
 from workbench.seed.generate import TableData
 
 
@@ -65,7 +66,9 @@ def to_copy_table(data: TableData) -> pa.Table:
     for name, arr in data.columns.items():
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        if pa.types.is_timestamp(arr.type):
+        if arr.type == UUID:
+            arr = uuid_text(arr)
+        elif pa.types.is_timestamp(arr.type):
             arr = format_timestamps(arr)
         elif pa.types.is_date(arr.type) or pa.types.is_time(arr.type):
             arr = arr.cast(pa.string())
