@@ -234,8 +234,13 @@ class TableGenerator:
                 fk, parent.rows, n, fanout_idx if fk.ref_table == fanout_parent else None
             )
             parent_idx[fk.name] = idx
-            for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
-                data[c] = parent.columns[rc].take(pa.array(idx))
+        self._redraw_duplicate_pairs(parent_idx, fk_columns, fanout_parent)
+        for fk in self.tp.foreign_keys:
+            if fk.name in parent_idx:
+                parent = self.done[fk.ref_table]
+                idx = pa.array(parent_idx[fk.name])
+                for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
+                    data[c] = parent.columns[rc].take(idx)
         out.rows = n
         if fanout_idx is not None and len(fanout_idx) != n:
             raise self._err(
@@ -289,6 +294,65 @@ class TableGenerator:
         self._enforce_checks(data, n)
         out.columns = {c.name: data[c.name] for c in self.table.columns if c.name in data}
         return out
+
+    def _redraw_duplicate_pairs(
+        self, parent_idx: dict[str, np.ndarray], fk_columns: set[str], fanout_parent: str | None
+    ) -> None:
+        """Junction-like keys (a UNIQUE made of foreign keys) get the row count asked for.
+
+        Skewed picks repeat popular pairs (a popular task with a popular tag), and each
+        repeat would be dropped, leaving the table well short of its count (150,000 task
+        tags asked, 104,717 kept). Rows whose pair was seen before draw their parents
+        again: skewed at first, uniformly after a few rounds, so that a nearly full pair
+        space still fills; whatever still repeats after that is dropped by ``_dedupe``.
+        The fan-out parent, if any, keeps its rows (its counts are the shape).
+        """
+        for cols in self.unique_sets:
+            if len(cols) < 2 or not set(cols) <= fk_columns:
+                continue
+            fks = [fk for fk in self.tp.foreign_keys if fk.name in parent_idx]
+            fks = [fk for fk in fks if set(fk.columns) <= set(cols)]
+            if {c for fk in fks for c in fk.columns} != set(cols):
+                continue  # a column of the key comes from elsewhere (self-reference, deferred)
+            redraw = [fk for fk in fks if fk.ref_table != fanout_parent]
+            for attempt in range(16):
+                code = np.zeros(len(parent_idx[fks[0].name]), np.int64)
+                for fk in fks:
+                    rows = self.done[fk.ref_table].rows
+                    code = np.unique(code * (rows + 1) + parent_idx[fk.name], return_inverse=True)[
+                        1
+                    ]
+                repeated = np.ones(len(code), bool)
+                repeated[np.unique(code, return_index=True)[1]] = False
+                count = int(repeated.sum())
+                if not count or not redraw:
+                    break
+                if attempt == 15:
+                    if len(redraw) == len(fks):
+                        self._fill_from_unused_pairs(parent_idx, fks, repeated)
+                    break
+                skew = self.shape.skew if attempt < 4 else 0.0
+                for fk in redraw:
+                    rows = self.done[fk.ref_table].rows
+                    parent_idx[fk.name][repeated] = zipf_choice(self.rng, rows, count, skew)
+
+    def _fill_from_unused_pairs(
+        self, parent_idx: dict[str, np.ndarray], fks: list[Any], repeated: np.ndarray
+    ) -> None:
+        """A nearly full pair space: give the repeated rows pairs nobody has, while any are left."""
+        radix = [self.done[fk.ref_table].rows for fk in fks]
+        if int(np.prod(radix, dtype=object)) > 20_000_000:
+            return  # a space this big does not fill up; the rare repeat is dropped
+        code = np.zeros(len(repeated), np.int64)
+        for fk, rows in zip(fks, radix, strict=True):
+            code = code * rows + parent_idx[fk.name]
+        free = np.setdiff1d(np.arange(int(np.prod(radix))), code[~repeated], assume_unique=False)
+        take = min(len(free), int(repeated.sum()))
+        chosen = self.rng.choice(free, take, replace=False)
+        rows_to_fix = np.flatnonzero(repeated)[:take]
+        for fk, rows in reversed(list(zip(fks, radix, strict=True))):
+            parent_idx[fk.name][rows_to_fix] = chosen % rows
+            chosen = chosen // rows
 
     def _cap_for_fk(self, fk: Any, parent_rows: int) -> int:
         if tuple(fk.columns) in [tuple(s) for s in self.unique_sets] or (

@@ -19,6 +19,10 @@ class SeedSummary:
     #: seconds until the last row was in its table (keys, indexes, FKs and VACUUM
     #: ANALYZE may still have been running)
     written: float | None = None
+    #: tables that came out with fewer rows than asked, with the count asked: a one-to-one
+    #: key has fewer parents, or a unique key ran out of distinct values (pairs of a
+    #: junction table whose parents are too few)
+    asked: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_rows(self) -> int:
@@ -43,7 +47,7 @@ class SeedSummary:
     def __str__(self) -> str:
         width = max((len(t) for t in self.rows), default=5)
         lines = [f"{'table':<{width}}  {'rows':>12}"]
-        lines += [f"{t:<{width}}  {r:>12,}" for t, r in self.rows.items()]
+        lines += [f"{t:<{width}}  {r:>12,}{self._short(t)}" for t, r in self.rows.items()]
         lines.append(f"{'total':<{width}}  {self.total_rows:>12,}")
         lines.append(f"{self.seconds:.2f} s, {self.rows_per_second:,.0f} rows/s (seed {self.seed})")
         if self.written:
@@ -54,13 +58,17 @@ class SeedSummary:
             lines.append("busy: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.phases.items()))
         return "\n".join(lines)
 
+    def _short(self, table: str) -> str:
+        return f"  (asked {self.asked[table]:,})" if table in self.asked else ""
+
     def _repr_html_(self) -> str:
         body = "".join(
-            f"<tr><td>{html.escape(t)}</td><td style='text-align:right'>{r:,}</td></tr>"
+            f"<tr><td>{html.escape(t)}</td><td style='text-align:right'>{r:,}</td>"
+            f"<td>{html.escape(self._short(t).strip())}</td></tr>"
             for t, r in self.rows.items()
         )
         return (
-            "<table><thead><tr><th>table</th><th>rows</th></tr></thead><tbody>"
-            f"{body}<tr><th>total</th><th style='text-align:right'>{self.total_rows:,}</th></tr></tbody></table>"
+            "<table><thead><tr><th>table</th><th>rows</th><th></th></tr></thead><tbody>"
+            f"{body}<tr><th>total</th><th style='text-align:right'>{self.total_rows:,}</th><th></th></tr></tbody></table>"
             f"<p>{self.seconds:.2f} s &middot; {self.rows_per_second:,.0f} rows/s &middot; seed {self.seed}</p>"
         )
