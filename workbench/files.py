@@ -15,6 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+def cache_dir() -> Path:
+    """The workbench's cache: initdb'd clusters, Faker vocabularies (``WORKBENCH_CACHE_DIR``)."""
+    from platformdirs import user_cache_dir
+
+    path = Path(os.environ.get("WORKBENCH_CACHE_DIR") or user_cache_dir("schema-workbench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp path beside ``path``; on success it replaces ``path``, on error it is removed.

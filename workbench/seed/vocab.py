@@ -3,15 +3,26 @@
 Calling Faker per value costs microseconds each, far too slow for millions of rows;
 drawing a few thousand values once per seed and indexing into them is ~free. Pools
 are deterministic for a given seed (Faker is seeded with it).
+
+Drawing them still takes ~0.7 s of Faker calls, paid by every new notebook kernel or
+CLI run, so they are kept in the cache directory as one Arrow file per seed and Faker
+version (a few hundred KB; read back in milliseconds).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
 
 import pyarrow as pa
 from faker import Faker
+
+from workbench.files import atomic_path, cache_dir
+
+#: bump when the pools' recipe below changes, so old cache files are not read
+POOLS_LAYOUT = 1
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,34 @@ def _unique(values: list[str], ascii_only: bool = False) -> pa.Array:
 
 @cache
 def _build(seed: int) -> Pools:
+    path = cache_dir() / "vocab" / f"pools-{POOLS_LAYOUT}-faker{version('faker')}-{seed}.arrow"
+    try:
+        with pa.OSFile(str(path)) as source:  # read into memory, not mapped
+            table = pa.ipc.open_file(source).read_all()
+        return Pools(**{name: table[name][0].values for name in table.column_names})
+    except (OSError, pa.ArrowInvalid, KeyError, TypeError):
+        pass  # not cached yet (or unreadable): draw and cache
+    pools = _draw(seed)
+    table = pa.table(
+        {
+            f.name: pa.ListArray.from_arrays([0, len(values)], values)
+            for f in dataclasses.fields(Pools)
+            for values in [getattr(pools, f.name)]
+        }
+    )
+    try:
+        with (
+            atomic_path(path) as tmp,
+            pa.OSFile(str(tmp), "wb") as sink,
+            pa.ipc.new_file(sink, table.schema) as writer,
+        ):
+            writer.write_table(table)
+    except OSError:
+        pass  # a read-only cache only costs the next run the draw
+    return pools
+
+
+def _draw(seed: int) -> Pools:
     fake = Faker("en_US")
     fake.seed_instance(seed)
     return Pools(

@@ -45,6 +45,7 @@ from typing import Any
 import psycopg
 
 from workbench.errors import ServerError
+from workbench.files import cache_dir
 from workbench.server.base import Server
 from workbench.server.binaries import Binaries
 from workbench.server.watchdog import _alive, stop_postmaster
@@ -116,14 +117,6 @@ def runtime_base() -> Path:
     return base
 
 
-def cache_base() -> Path:
-    from platformdirs import user_cache_dir
-
-    path = Path(os.environ.get("WORKBENCH_CACHE_DIR") or user_cache_dir("schema-workbench"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _cache_key(binaries: Binaries) -> str:
     digest = hashlib.sha1(str(binaries.bindir.resolve()).encode()).hexdigest()[:8]
     return f"pg{binaries.version}-{digest}-{CACHE_LAYOUT}"
@@ -176,11 +169,11 @@ def readable_copy(binaries: Binaries) -> Binaries:
 
 def cached_cluster(binaries: Binaries, user: pwd.struct_passwd | None) -> Path:
     """An initdb'd cluster for these binaries, made once and kept in the user cache."""
-    cache = cache_base() / _cache_key(binaries)
+    cache = cache_dir() / _cache_key(binaries)
     marker = cache / "PG_VERSION"
     if marker.exists():
         return cache
-    with _file_lock(cache_base() / f".{_cache_key(binaries)}.lock"):
+    with _file_lock(cache_dir() / f".{_cache_key(binaries)}.lock"):
         if marker.exists():
             return cache
         work = Path(tempfile.mkdtemp(prefix="initdb-", dir=runtime_base()))
