@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
+import uuid
 
 import psycopg
 import pyarrow as pa
@@ -114,6 +116,33 @@ def test_example_data_is_realistic(example_conninfo):
         assert q("SELECT relallvisible > 0 FROM pg_class WHERE relname = 'tasks'")[0]
         # sequences/identity moved past the loaded ids
         conn.execute("INSERT INTO audit_log (action, entity_type) VALUES ('x.y', 'task')")
+
+
+def test_junction_tables_get_the_rows_asked_for_and_say_when_pairs_run_out(template_for, new_db):
+    """Skewed picks repeat popular pairs; repeated pairs are drawn again, not dropped."""
+    template = template_for(EXAMPLE_SQL)
+    conninfo = new_db(template=template)
+    schema = _schema(conninfo)
+    # 3,000 tasks x 60 tags: 180,000 possible pairs, 20,000 asked (skewed on both sides)
+    shape = {"default": 60, "tables": {"tasks": 3000, "task_tags": 20_000, "memberships": 3000}}
+    summary = seed(conninfo, schema, shape, progress=False)
+    assert summary.rows["public.task_tags"] == 20_000
+    assert summary.rows["public.memberships"] == 3000  # 60 organisations x 60 users
+    assert "public.task_tags" not in summary.asked
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT count(*) FROM task_tags").fetchone()[0] == 20_000
+        # still skewed: the busiest tenth of the tags carry well over a tenth of the rows
+        share = conn.execute(
+            "SELECT sum(c)::float / 20000 FROM (SELECT count(*) c FROM task_tags"
+            " GROUP BY tag_id ORDER BY 1 DESC LIMIT 6) s"
+        ).fetchone()[0]
+        assert share > 0.2
+    # 10 tasks x 10 tags hold 100 pairs at most: all of them, and the summary says so
+    conninfo = new_db(template=template)
+    summary = seed(conninfo, schema, {"default": 10, "tables": {"task_tags": 500}}, progress=False)
+    assert summary.rows["public.task_tags"] == 100
+    assert summary.asked == {"public.task_tags": 500}
+    assert "100  (asked 500)" in str(summary)
 
 
 def test_same_seed_same_data_other_seed_other_data(template_for, new_db):
@@ -265,7 +294,7 @@ def test_binary_copy_loads_the_same_rows_as_csv(new_db):
         CREATE DOMAIN short_text AS varchar(20) CHECK (VALUE <> '');
         CREATE TABLE t (
             i2 smallint, i4 integer, i8 bigint, b boolean, f4 real, f8 double precision,
-            n numeric(8, 3), n0 numeric, u uuid, ts timestamptz, tsn timestamp, d date,
+            n numeric(8, 3), n0 numeric, u uuid, ub uuid, ts timestamptz, tsn timestamp, d date,
             tm time, txt text, vc short_text, bp char(3), e mood, j json, jb jsonb, ip inet
         )"""
     conninfo = new_db()
@@ -285,6 +314,11 @@ def test_binary_copy_loads_the_same_rows_as_csv(new_db):
         "n0": pa.array([10**14, -5, None]),
         "u": pa.array(
             ["0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff", "00000000-0000-4000-8000-000000000001", None]
+        ),
+        # the generator's own form: 16 raw bytes (CSV writes them as text)
+        "ub": pa.array(
+            [uuid.UUID("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0ff").bytes, b"\x00" * 15 + b"\x01", None],
+            pa.binary(16),
         ),
         "ts": pa.array(
             [ts, dt.datetime(1999, 12, 31, tzinfo=dt.UTC), None], pa.timestamp("us", tz="UTC")
@@ -316,6 +350,10 @@ def test_binary_copy_loads_the_same_rows_as_csv(new_db):
     assert _checksum(conninfo, "t") == _checksum(conninfo, "t_csv")
     with psycopg.connect(conninfo) as conn:
         assert conn.execute("SELECT count(*) FROM t WHERE n = 12345.678").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM t WHERE ub = u").fetchone()[0] == 1
+        assert conn.execute(
+            "SELECT ub FROM t_csv WHERE ub::text LIKE '00000000-0000-0000-0000-%'"
+        ).fetchone() == (uuid.UUID(int=1),)
     # a type without an encoder sends the table through CSV
     with pytest.raises(binary_mod.NoBinary):
         binary_mod.encoder("interval", -1)
@@ -360,3 +398,43 @@ def test_seed_command_reports_a_bad_shape_file(tmp_path, capsys):
     shape.write_text("{not json")
     assert main(["seed", "--sql", str(EXAMPLE_SQL), "--shape", str(shape), "--no-progress"]) == 2
     assert "workbench seed: error:" in capsys.readouterr().err
+
+
+def test_binary_encoding_does_not_depend_on_the_batch_size():
+    """Batches are slices: every encoder must honour a slice's offset (uuids with NULLs did not)."""
+    import importlib
+
+    binary_mod = importlib.import_module("workbench.seed.binary")
+    columns = {
+        "u": pa.array(
+            [uuid.UUID(int=i).bytes if i % 3 else None for i in range(10)], pa.binary(16)
+        ),
+        "t": pa.array([f"row {i}" if i % 4 else None for i in range(10)]),
+        "n": pa.array([i if i % 5 else None for i in range(10)]),
+    }
+    types = {"u": ("uuid", -1), "t": ("text", -1), "n": ("int8", -1)}
+    whole = b"".join(bytes(b) for b in binary_mod.encode(columns, types))
+    for batch in (1, 3, 7):
+        assert b"".join(bytes(b) for b in binary_mod.encode(columns, types, batch=batch)) == whole
+    # and the uuid text the CSV path writes is PostgreSQL's form
+    text = importlib.import_module("workbench.seed.columns").uuid_text(columns["u"].slice(1, 3))
+    assert text.to_pylist() == [str(uuid.UUID(int=1)), str(uuid.UUID(int=2)), None]
+
+
+def test_vocabulary_pools_are_cached_on_disk_and_read_back_equal(tmp_path, monkeypatch):
+    """A new process reads the Faker pools from the cache instead of drawing them again."""
+    vocab = importlib.import_module("workbench.seed.vocab")
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
+    vocab._build.cache_clear()
+    drawn = vocab.Pools.build(123)
+    (cached,) = (tmp_path / "vocab").glob("pools-*-123.arrow")
+    vocab._build.cache_clear()
+    read = vocab.Pools.build(123)
+    for name in vocab.Pools.__dataclass_fields__:
+        assert getattr(read, name).equals(getattr(drawn, name)), name
+    # a damaged cache file is drawn again and replaced, never an error
+    cached.write_bytes(b"not arrow")
+    vocab._build.cache_clear()
+    assert vocab.Pools.build(123).words.equals(drawn.words)
+    assert cached.read_bytes()[:6] == b"ARROW1"
+    vocab._build.cache_clear()
