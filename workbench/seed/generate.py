@@ -315,43 +315,57 @@ class TableGenerator:
             if {c for fk in fks for c in fk.columns} != set(cols):
                 continue  # a column of the key comes from elsewhere (self-reference, deferred)
             redraw = [fk for fk in fks if fk.ref_table != fanout_parent]
+            radix = [self.done[fk.ref_table].rows for fk in fks]
+            if not redraw or int(np.prod(radix, dtype=object)) >= 2**62:
+                continue  # pairs as one int64 code; beyond that, repeats are just dropped
+
+            def codes(rows: Any, fks: list[Any] = fks, radix: list[int] = radix) -> np.ndarray:
+                code = np.zeros(len(parent_idx[fks[0].name][rows]), np.int64)
+                for fk, size in zip(fks, radix, strict=True):
+                    code = code * size + parent_idx[fk.name][rows]
+                return code
+
+            code = codes(slice(None))
+            repeated = np.ones(len(code), bool)
+            repeated[np.unique(code, return_index=True)[1]] = False
+            seen = np.unique(code)  # sorted; only the rows drawn again are checked against it
             for attempt in range(16):
-                code = np.zeros(len(parent_idx[fks[0].name]), np.int64)
-                for fk in fks:
-                    rows = self.done[fk.ref_table].rows
-                    code = np.unique(code * (rows + 1) + parent_idx[fk.name], return_inverse=True)[
-                        1
-                    ]
-                repeated = np.ones(len(code), bool)
-                repeated[np.unique(code, return_index=True)[1]] = False
-                count = int(repeated.sum())
-                if not count or not redraw:
+                todo = np.flatnonzero(repeated)
+                if not len(todo):
                     break
                 if attempt == 15:
                     if len(redraw) == len(fks):
-                        self._fill_from_unused_pairs(parent_idx, fks, repeated)
+                        self._fill_from_unused_pairs(parent_idx, fks, radix, seen, todo)
                     break
                 skew = self.shape.skew if attempt < 4 else 0.0
                 for fk in redraw:
                     rows = self.done[fk.ref_table].rows
-                    parent_idx[fk.name][repeated] = zipf_choice(self.rng, rows, count, skew)
+                    parent_idx[fk.name][todo] = zipf_choice(self.rng, rows, len(todo), skew)
+                new = codes(todo)
+                at = np.minimum(np.searchsorted(seen, new), len(seen) - 1)
+                fresh = np.zeros(len(new), bool)
+                fresh[np.unique(new, return_index=True)[1]] = True
+                fresh &= seen[at] != new
+                repeated[todo[fresh]] = False
+                added = np.sort(new[fresh])
+                seen = np.insert(seen, np.searchsorted(seen, added), added)
 
     def _fill_from_unused_pairs(
-        self, parent_idx: dict[str, np.ndarray], fks: list[Any], repeated: np.ndarray
+        self,
+        parent_idx: dict[str, np.ndarray],
+        fks: list[Any],
+        radix: list[int],
+        seen: np.ndarray,
+        todo: np.ndarray,
     ) -> None:
         """A nearly full pair space: give the repeated rows pairs nobody has, while any are left."""
-        radix = [self.done[fk.ref_table].rows for fk in fks]
         if int(np.prod(radix, dtype=object)) > 20_000_000:
             return  # a space this big does not fill up; the rare repeat is dropped
-        code = np.zeros(len(repeated), np.int64)
-        for fk, rows in zip(fks, radix, strict=True):
-            code = code * rows + parent_idx[fk.name]
-        free = np.setdiff1d(np.arange(int(np.prod(radix))), code[~repeated], assume_unique=False)
-        take = min(len(free), int(repeated.sum()))
+        free = np.setdiff1d(np.arange(int(np.prod(radix))), seen, assume_unique=True)
+        take = min(len(free), len(todo))
         chosen = self.rng.choice(free, take, replace=False)
-        rows_to_fix = np.flatnonzero(repeated)[:take]
         for fk, rows in reversed(list(zip(fks, radix, strict=True))):
-            parent_idx[fk.name][rows_to_fix] = chosen % rows
+            parent_idx[fk.name][todo[:take]] = chosen % rows
             chosen = chosen // rows
 
     def _cap_for_fk(self, fk: Any, parent_rows: int) -> int:
