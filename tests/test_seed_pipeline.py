@@ -3,6 +3,7 @@ stops the others and says which table and constraint it was."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 
@@ -146,3 +147,21 @@ def test_a_failed_step_stops_the_load_and_names_table_and_index(tmp_path, new_db
     assert "public.items" in text and "items_code_initial_key" in text
     assert "columns=" in text  # how to take the column over
     assert not [t for t in threading.enumerate() if t.name.startswith("seed-worker")]
+
+
+def test_progress_bar_knows_its_total_before_the_first_row(template_for, new_db, monkeypatch):
+    """The bar's total comes from the plan and the catalog, so it never runs backwards."""
+    seed_mod = importlib.import_module("workbench.seed")
+    seen: list[tuple[int, int]] = []
+    finished = seed_mod._Bar.finished
+
+    def record(bar, what):
+        finished(bar, what)
+        seen.append((bar._bar.n, bar._bar.total))
+
+    monkeypatch.setattr(seed_mod._Bar, "finished", record)
+    conninfo = new_db(template=template_for(EXAMPLE_SQL))
+    seed(conninfo, _schema(conninfo), SHAPE, progress=True)
+    totals = {total for _, total in seen}
+    assert len(totals) == 1, totals  # fixed row counts: the estimate is exact
+    assert seen[-1][0] == seen[-1][1] > 13 * 3  # generate, COPY and VACUUM per table, and more

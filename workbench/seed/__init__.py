@@ -136,6 +136,8 @@ def seed(
             progress=bar,
         ) as loader,
     ):
+        if bar is not None:
+            bar.expect(loader.expected_jobs())
         try:
             tables = generate_tables(
                 schema, seed_plan, seed=seed, progress=bar.generated if bar else None
@@ -148,6 +150,8 @@ def seed(
                     break
                 loader.add(data)
             phases = loader.finish()
+            if bar is not None:
+                bar.complete()
         finally:
             if bar is not None:
                 bar.close()
@@ -191,26 +195,47 @@ def _allocator() -> Iterator[None]:
 
 
 class _Bar:
-    """A tqdm bar over the seed's steps; its total grows as the loader plans more."""
+    """A tqdm bar over the seed's steps: generating each table, then the loader's jobs.
+
+    Its total is known before the first row (:meth:`Loader.expected_jobs`), so the bar
+    only moves forward; it grows only if the load turns out to need more jobs.
+    """
 
     def __init__(self, tables: int) -> None:
         from tqdm.auto import tqdm
 
+        self._tables = tables
         self._bar = tqdm(total=tables, desc="seed", unit="step", leave=False)
         self._lock = threading.Lock()
+        self._planned = 0
+        self._expected = 0
+
+    def expect(self, jobs: int) -> None:
+        with self._lock:
+            self._expected = jobs
+            self._bar.total = self._tables + max(jobs, self._planned)
+            self._bar.refresh()
 
     def generated(self, name: str) -> None:
         self.finished(f"generate {name.split('.')[-1]}")
 
     def planned(self, jobs: int) -> None:
         with self._lock:
-            self._bar.total += jobs
-            self._bar.refresh()
+            self._planned += jobs
+            if self._planned > self._expected:
+                self._bar.total = self._tables + self._planned
+                self._bar.refresh()
 
     def finished(self, what: str) -> None:
         with self._lock:
             self._bar.set_postfix_str(what, refresh=False)
             self._bar.update(1)
+
+    def complete(self) -> None:
+        """Every job ran: the estimate is replaced by what really ran (the bar ends full)."""
+        with self._lock:
+            self._bar.total = self._bar.n
+            self._bar.refresh()
 
     def close(self) -> None:
         self._bar.close()

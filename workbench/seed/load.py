@@ -322,6 +322,8 @@ class Loader:
         self._started = 0.0
         self._written = 0.0
         self._scheduler: Scheduler | None = None
+        self._fks: list[_ForeignKey] = []
+        self._index_counts: dict[int, int] = {}
 
     @property
     def started(self) -> float:
@@ -388,6 +390,14 @@ class Loader:
                         sql.SQL(table), sql.Identifier(name)
                     )
                 )
+            self._fks = fks
+            self._index_counts = dict(
+                conn.execute(
+                    "SELECT indrelid::oid, count(*) FROM pg_index"
+                    " WHERE indrelid = ANY(%s::oid[]) GROUP BY 1",
+                    [list(root_oid)],
+                ).fetchall()
+            )
             for fk in fks:
                 self._by_oid[fk.child].fks.append(fk)
                 if fk.parent in self._by_oid and fk.parent != fk.child:
@@ -400,6 +410,26 @@ class Loader:
             for (oid,) in referenced:
                 self._by_oid[root_oid[oid]].freeze = False
             conn.commit()
+
+    def expected_jobs(self) -> int:
+        """How many jobs the load will run, as the plan tells before any row exists.
+
+        For a progress bar that does not run backwards: fan-out tables may end above or
+        below the row count that decides an index rebuild, and a table may need a second
+        VACUUM, so the real count can differ by a few.
+        """
+        jobs = 0
+        for tp in self.plan.tables:
+            state = self._tables[tp.name]
+            jobs += 1  # COPY
+            indexes = self._index_counts.get(state.oid, 0)
+            if tp.rows >= self.rebuild_indexes_from and tp.table.kind == "table" and indexes:
+                jobs += indexes + 1  # one build each, then one attach
+            if self.vacuum and tp.rows:
+                jobs += 1 if state.freeze else 2  # VACUUM (ANALYZE), or VACUUM then ANALYZE
+        for fk in self._fks:
+            jobs += 1 if fk.partitioned or fk.definition.endswith("NOT VALID") else 2
+        return jobs
 
     # -- the steps -------------------------------------------------------------------------
     def _submit(self, job: Job, *, after: Sequence[Job] = ()) -> Job:
