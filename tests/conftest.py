@@ -74,6 +74,21 @@ def new_db(server: Server) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
+def db_holding(tmp_path: Path, new_db, server: Server) -> Callable[[str], str]:
+    """Factory: ``db_holding(ddl)`` → conninfo of a fresh database with ``ddl`` loaded."""
+
+    def make(ddl: str) -> str:
+        path = tmp_path / f"schema-{len(list(tmp_path.glob('schema-*.sql')))}.sql"
+        path.write_text(ddl)
+        conninfo = new_db()
+        with psycopg.connect(conninfo) as conn:
+            load_paths(conn, path, backend=server.backend)
+        return conninfo
+
+    return make
+
+
+@pytest.fixture
 def example_conninfo(template_for, new_db) -> str:
     """A fresh clone of the example schema (sql/), yours to change."""
     return new_db(template=template_for(EXAMPLE_SQL))

@@ -12,7 +12,6 @@ import pytest
 
 from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
 from workbench.introspect import introspect
-from workbench.loader import load_paths
 from workbench.seed import SeedError, Sql, generate, plan, seed, seed_script
 from workbench.seed.checks import Hints, add_hints, compile_check
 from workbench.seed.load import load
@@ -173,11 +172,8 @@ def _md5_codes(rng, n):
     return found
 
 
-def test_unsatisfiable_check_is_named_and_an_override_fixes_it(tmp_path, new_db, server):
-    (tmp_path / "schema.sql").write_text(UNSATISFIABLE)
-    conninfo = new_db()
-    with psycopg.connect(conninfo) as conn:
-        load_paths(conn, tmp_path / "schema.sql", backend=server.backend)
+def test_unsatisfiable_check_is_named_and_an_override_fixes_it(db_holding):
+    conninfo = db_holding(UNSATISFIABLE)
     schema = _schema(conninfo)
     with pytest.raises(SeedError) as err:
         seed(conninfo, schema, 50, progress=False)
@@ -217,11 +213,8 @@ ALTER TABLE departments ADD FOREIGN KEY (head_id) REFERENCES employees (id);
 """
 
 
-def test_cycles_self_references_and_dump_script_loads(tmp_path, new_db, server):
-    (tmp_path / "schema.sql").write_text(CYCLE)
-    template = new_db()
-    with psycopg.connect(template) as conn:
-        load_paths(conn, tmp_path / "schema.sql", backend=server.backend)
+def test_cycles_self_references_and_dump_script_loads(db_holding, new_db):
+    template = db_holding(CYCLE)
     template_name = psycopg.conninfo.conninfo_to_dict(template)["dbname"]
     conninfo = new_db(template=template_name)
     schema = _schema(conninfo)
