@@ -410,7 +410,7 @@ def test_binary_encoding_does_not_depend_on_the_batch_size():
     for batch in (1, 3, 7):
         assert b"".join(bytes(b) for b in binary_mod.encode(columns, types, batch=batch)) == whole
     # and the uuid text the CSV path writes is PostgreSQL's form
-    text = importlib.import_module("workbench.seed.columns").uuid_text(columns["u"].slice(1, 3))
+    text = importlib.import_module("workbench.seed.uuids").uuid_text(columns["u"].slice(1, 3))
     assert text.to_pylist() == [str(uuid.UUID(int=1)), str(uuid.UUID(int=2)), None]
 
 
@@ -431,3 +431,11 @@ def test_vocabulary_pools_are_cached_on_disk_and_read_back_equal(tmp_path, monke
     assert vocab.Pools.build(123).words.equals(drawn.words)
     assert cached.read_bytes()[:6] == b"ARROW1"
     vocab._build.cache_clear()
+
+
+def test_checks_compare_uuid_literals_with_the_generators_uuid_bytes():
+    ids = pa.array([uuid.UUID(int=0).bytes, uuid.UUID(int=5).bytes, None], pa.binary(16))
+    not_nil, _ = compile_check("(id <> '00000000-0000-0000-0000-000000000000'::uuid)")
+    assert not_nil({"id": ids}).to_pylist() == [False, True, None]
+    listed, _ = compile_check("(id = ANY (ARRAY['00000000-0000-0000-0000-000000000005'::uuid]))")
+    assert listed({"id": ids}).to_pylist() == [False, True, None]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pglast import ast
 from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType
+
+from workbench.seed.uuids import UUID, uuid_bytes
 
 
 class Unsupported(Exception):
@@ -137,11 +138,9 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "<>": "<>"}
 def _scalar_like(value: Any, like: pa.Array) -> Any:
     if value is None:
         return pa.scalar(None, like.type)
-    if like.type == pa.binary(16) and isinstance(value, str):  # a uuid literal
-        try:
-            return pa.scalar(uuid.UUID(value).bytes, like.type)
-        except ValueError:
-            pass
+    if like.type == UUID and isinstance(value, str):  # a uuid literal
+        with contextlib.suppress(ValueError):
+            return uuid_bytes([value])[0]
     try:
         return pa.scalar(value).cast(like.type) if not isinstance(value, pa.Scalar) else value
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
@@ -263,8 +262,8 @@ class _Compiler:
 
             def any_(data: Mapping[str, pa.Array]) -> Any:
                 x = arg(data)
-                if x.type == pa.binary(16):  # uuid column: compare bytes
-                    value_set = pa.array([uuid.UUID(str(v)).bytes for v in values], x.type)
+                if x.type == UUID:  # uuid column: compare bytes
+                    value_set = uuid_bytes(list(values))
                 else:
                     value_set = pa.array(list(values)).cast(x.type)
                 hit = pc.is_in(x, value_set=value_set)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid as uuid_mod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ import pyarrow.compute as pc
 
 from workbench.model import Column
 from workbench.seed.checks import Hints
+from workbench.seed.uuids import UUID, uuid_bytes
 from workbench.seed.vocab import Pools
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -82,9 +82,6 @@ def hex_strings(rng: np.random.Generator, n: int, length: int) -> pa.Array:
     )
 
 
-UUID = pa.binary(16)
-
-
 def uuids(rng: np.random.Generator, n: int) -> pa.Array:
     """Random version-4 UUIDs as 16 raw bytes each.
 
@@ -96,32 +93,6 @@ def uuids(rng: np.random.Generator, n: int) -> pa.Array:
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
     return pa.FixedSizeBinaryArray.from_buffers(UUID, n, [None, pa.py_buffer(raw.tobytes())])
-
-
-def uuid_text(arr: pa.Array) -> pa.Array:
-    """16-byte UUIDs as their 8-4-4-4-12 text (for CSV COPY and for reading)."""
-    valid = arr.is_valid()
-    filled = arr.fill_null(b"\0" * 16)  # a new array: its own offset, not the slice's
-    raw = np.frombuffer(filled.buffers()[1], np.uint8)
-    raw = raw[filled.offset * 16 :][: len(arr) * 16].reshape(-1, 16)
-    hexd = np.frombuffer(b"0123456789abcdef", np.uint8)
-    chars = np.empty((len(arr), 32), np.uint8)
-    chars[:, 0::2] = hexd[raw >> 4]
-    chars[:, 1::2] = hexd[raw & 0x0F]
-    out = np.full((len(arr), 36), ord("-"), np.uint8)
-    for dst, src, width in ((0, 0, 8), (9, 8, 4), (14, 12, 4), (19, 16, 4), (24, 20, 12)):
-        out[:, dst : dst + width] = chars[:, src : src + width]
-    text = (
-        pa.FixedSizeBinaryArray.from_buffers(pa.binary(36), len(arr), [None, pa.py_buffer(out)])
-        .cast(pa.binary())
-        .cast(pa.string())
-    )
-    return pc.if_else(valid, text, pa.scalar(None, pa.string())) if arr.null_count else text
-
-
-def uuid_bytes(values: list[object]) -> pa.Array:
-    """UUID literals (text or uuid.UUID) as 16-byte values."""
-    return pa.array([uuid_mod.UUID(str(v)).bytes for v in values], UUID)
 
 
 def timestamps(ctx: Ctx, n: int) -> np.ndarray:

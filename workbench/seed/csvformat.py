@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from workbench.seed.columns import UUID, uuid_text
 from workbench.seed.generate import TableData
+from workbench.seed.uuids import UUID, uuid_text
 
 
 def format_timestamps(arr: pa.Array) -> pa.Array:
