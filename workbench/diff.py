@@ -30,7 +30,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
 
 from workbench.export import ddl as _ddl
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
@@ -751,27 +751,31 @@ class _Differ:
                 self.add("dependant", "trigger", f"{tname}.{n}", "added" if before is None else "altered",
                          sql, after=after)  # fmt: skip
         if (a.rls_enabled, a.rls_forced) != (b.rls_enabled, b.rls_forced):
-            sql = [f"ALTER TABLE {q} {'ENABLE' if b.rls_enabled else 'DISABLE'} ROW LEVEL SECURITY;",
+            rls_sql = [f"ALTER TABLE {q} {'ENABLE' if b.rls_enabled else 'DISABLE'} ROW LEVEL SECURITY;",
                    f"ALTER TABLE {q} {'FORCE' if b.rls_forced else 'NO FORCE'} ROW LEVEL SECURITY;"]  # fmt: skip
-            self.add("dependant", "rls", tname, "altered", *sql,
+            self.add("dependant", "rls", tname, "altered", *rls_sql,
                      details=f"enabled={b.rls_enabled}, forced={b.rls_forced}")  # fmt: skip
         old_p = {p.name: replace(p, table=tname) for p in a.policies}
         new_p = {p.name: p for p in b.policies}
         for n in sorted(old_p.keys() | new_p.keys()):
-            before, after = old_p.get(n), new_p.get(n)
-            if before == after:
+            old_policy, new_policy = old_p.get(n), new_p.get(n)
+            if old_policy == new_policy:
                 continue
-            if before is not None and after is not None and _bare(before) == _bare(after):
+            if (
+                old_policy is not None
+                and new_policy is not None
+                and _bare(old_policy) == _bare(new_policy)
+            ):
                 self.add("comment", "policy", f"{tname}.{n}", "altered",
-                         _comment_sql("POLICY", f"{quote_ident(n)} ON {q}", after.comment),
-                         before=before, after=after, details="comment")  # fmt: skip
+                         _comment_sql("POLICY", f"{quote_ident(n)} ON {q}", new_policy.comment),
+                         before=old_policy, after=new_policy, details="comment")  # fmt: skip
                 continue
-            if before is not None:
-                self.add("drop_dependant", "policy", f"{tname}.{n}", "removed" if after is None else "altered",
-                         f"DROP POLICY {quote_ident(n)} ON {quote_qualified(a.qualified_name)};", before=before)  # fmt: skip
-            if after is not None:
-                self.add("dependant", "policy", f"{tname}.{n}", "added" if before is None else "altered",
-                         _ddl._policy(after), after=after)  # fmt: skip
+            if old_policy is not None:
+                self.add("drop_dependant", "policy", f"{tname}.{n}", "removed" if new_policy is None else "altered",
+                         f"DROP POLICY {quote_ident(n)} ON {quote_qualified(a.qualified_name)};", before=old_policy)  # fmt: skip
+            if new_policy is not None:
+                self.add("dependant", "policy", f"{tname}.{n}", "added" if old_policy is None else "altered",
+                         _ddl._policy(new_policy), after=new_policy)  # fmt: skip
 
     # -- views -------------------------------------------------------------------------
     def _views(self) -> None:
@@ -874,6 +878,10 @@ def _column_signature(t: Table) -> tuple[tuple[str, str], ...]:
     return tuple((c.name, c.type) for c in t.columns)
 
 
+@overload
+def _rename_tokens(text: str, mapping: Mapping[str, str]) -> str: ...
+@overload
+def _rename_tokens(text: None, mapping: Mapping[str, str]) -> None: ...
 def _rename_tokens(text: str | None, mapping: Mapping[str, str]) -> str | None:
     """Replace whole identifiers (old column/table names) in SQL text, outside string literals."""
     if not text or not mapping:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import psycopg
 
@@ -24,6 +25,20 @@ from workbench.sqlsplit import Statement, line_col, split_sql
 
 # psql meta-commands that carry no meaning for the schema and are safe to skip.
 _IGNORED_META = ("\\restrict", "\\unrestrict", "\\set ON_ERROR_STOP", "\\encoding")
+
+
+class _ErrorFields(TypedDict):
+    """The keyword arguments of :class:`LoadError`, gathered before the error is built."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    sqlstate: str | None
+    detail: str | None
+    hint: str | None
+    source_line: NotRequired[str | None]
+    statement: NotRequired[str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +158,7 @@ def _load_error(
     else:
         line, column = stmt.line, stmt.column
     message = diag.message_primary or str(exc).strip()
-    kwargs = dict(
+    kwargs = _ErrorFields(
         path=name, line=line, column=column, message=message, sqlstate=diag.sqlstate,
         detail=diag.message_detail, hint=diag.message_hint, source_line=_line(text, line),
         statement=stmt.text,
@@ -159,7 +174,7 @@ def _load_error(
     return LoadError(**kwargs)
 
 
-def _point_at_named_object(kwargs: dict, stmt: Statement, text: str) -> None:
+def _point_at_named_object(kwargs: _ErrorFields, stmt: Statement, text: str) -> None:
     """Errors raised after parsing carry no position; point at the object the message names."""
     match = re.search(r'"([^"]+)"', kwargs["message"])
     if not match:
@@ -176,7 +191,7 @@ def _point_at_named_object(kwargs: dict, stmt: Statement, text: str) -> None:
 def _extension_hint(conn: psycopg.Connection, backend: str | None) -> str:
     try:
         rows = conn.execute("SELECT name FROM pg_available_extensions ORDER BY name").fetchall()
-        version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        version = conn.info.parameter_status("server_version") or "?"
         conn.rollback()
         have = ", ".join(r[0] for r in rows)
     except psycopg.Error:

@@ -184,10 +184,13 @@ def parse_check_enum(check: Constraint) -> tuple[str, tuple[str, ...]] | None:
     if check.kind != "check" or not check.expression or len(check.columns) != 1:
         return None
     try:
-        expr = pglast.parse_sql(f"SELECT {check.expression}")[0].stmt.targetList[0].val
+        stmt = pglast.parse_sql(f"SELECT {check.expression}")[0].stmt
     except pglast.parser.ParseError:
         return None
-    if not isinstance(expr, ast.A_Expr) or [n.sval for n in expr.name] != ["="]:
+    if not isinstance(stmt, ast.SelectStmt) or not stmt.targetList:
+        return None
+    expr = stmt.targetList[0].val
+    if not isinstance(expr, ast.A_Expr) or [n.sval for n in expr.name or ()] != ["="]:
         return None
     column = _column_name(expr.lexpr)
     if column is None:
@@ -214,7 +217,7 @@ def _strip_casts(node: Any) -> Any:
 
 def _column_name(node: Any) -> str | None:
     node = _strip_casts(node)
-    if isinstance(node, ast.ColumnRef) and len(node.fields) == 1:
+    if isinstance(node, ast.ColumnRef) and node.fields and len(node.fields) == 1:
         field = node.fields[0]
         return field.sval if isinstance(field, ast.String) else None
     return None

@@ -74,7 +74,7 @@ def _hints(cls: type) -> dict[str, Any]:
 def _decode(tp: Any, value: Any, where: str) -> Any:
     if value is None:
         return None
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise SerializationError(f"{where}: expected an object for {tp.__name__}")
         hints = _hints(tp)

@@ -10,48 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from workbench.errors import WorkbenchError
 from workbench.loader import LoadReport, load_paths, sql_files
 from workbench.server import Server, start_server
+from workbench.server.database import Database
 
 if TYPE_CHECKING:
+    from workbench.explain.result import ExperimentResult
     from workbench.model import Schema
-
-
-@dataclass
-class Database:
-    """A database the session created; drop it with ``drop()`` or a ``with`` block."""
-
-    name: str
-    server: Server
-
-    @property
-    def conninfo(self) -> str:
-        return self.server.conninfo(self.name)
-
-    @property
-    def url(self) -> str:
-        """SQLAlchemy URL (``postgresql+psycopg://...``)."""
-        return self.server.sqlalchemy_url(self.name)
-
-    def connect(self, **kwargs: Any) -> psycopg.Connection:
-        return self.server.connect(self.name, **kwargs)
-
-    def drop(self) -> None:
-        if self.name in self.server.databases:
-            self.server.drop_database(self.name)
-
-    def __enter__(self) -> Database:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.drop()
 
 
 def _fingerprint(files: list[Path]) -> str:
@@ -83,7 +55,7 @@ class Workbench:
         self._schema: Schema | None = None
         self._previous_schema: Schema | None = None
         self.seeded: Database | None = None
-        self.experiments: list = []  # ExperimentResults run here, for the schema document
+        self.experiments: list[ExperimentResult] = []  # run here, for the schema document
         try:
             self._load()
         except BaseException:
@@ -144,22 +116,25 @@ class Workbench:
     def backend(self) -> str:
         return self.server.backend
 
+    def _template_name(self) -> str:
+        if self.template is None:
+            raise WorkbenchError("this workbench has no template database (it was closed)")
+        return self.template
+
     @property
     def conninfo(self) -> str:
         """psycopg connection string of the template database (read it, do not change it)."""
-        assert self.template is not None
-        return self.server.conninfo(self.template)
+        return self.server.conninfo(self._template_name())
 
     @property
     def url(self) -> str:
         """SQLAlchemy URL of the template database."""
-        assert self.template is not None
-        return self.server.sqlalchemy_url(self.template)
+        return self.server.sqlalchemy_url(self._template_name())
 
     def connect(self, database: str | Database | None = None, **kwargs: Any) -> psycopg.Connection:
         """Connect to the template (default) or to one of the session's databases."""
         name = database.name if isinstance(database, Database) else database
-        return self.server.connect(name or self.template, **kwargs)  # type: ignore[arg-type]
+        return self.server.connect(name or self._template_name(), **kwargs)
 
     def new_database(
         self, *, empty: bool = False, template: str | Database | None = None
@@ -209,11 +184,10 @@ class Workbench:
         from workbench.explain import run_experiment, seed_with
 
         seed_fn = seed_with(self.schema, seed=seed, **seed_options) if experiment.scales else None
-        base = getattr(self, "seeded", None)
         result = run_experiment(
-            self,
+            self.server,
             experiment,
-            base_db=base.name if base else None,
+            base_db=self.seeded.name if self.seeded else self._template_name(),
             seed_fn=seed_fn,
             progress=progress,
         )

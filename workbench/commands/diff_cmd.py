@@ -10,7 +10,6 @@ writes the SQL that takes A to B (destructive statements marked).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -18,10 +17,8 @@ from workbench.commands.common import add_backend_arguments
 from workbench.diff import diff
 from workbench.errors import WorkbenchError
 from workbench.export import write_atomic
-from workbench.introspect import introspect
-from workbench.loader import load_paths
-from workbench.model import Schema
 from workbench.server import start_server
+from workbench.versions import load_model, materialise
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         old_path = materialise(old_spec, Path(tmp) / "old")
         new_path = materialise(new_spec, Path(tmp) / "new")
         with start_server(args.backend) as srv:
-            old, new = (_model(srv, p) for p in (old_path, new_path))
+            old, new = (load_model(srv, p) for p in (old_path, new_path))
     result = diff(old, new, renames=renames)
     print(result)
     if args.migration:
@@ -79,46 +76,3 @@ def parse_renames(hints: list[str]) -> dict[str, str]:
             )
         renames[old.strip()] = new.strip()
     return renames
-
-
-def _model(srv, path: Path) -> Schema:
-    name = srv.create_database()
-    try:
-        with srv.connect(name) as conn:
-            load_paths(conn, path, backend=srv.backend)
-            return introspect(conn)
-    finally:
-        srv.drop_database(name)
-
-
-def materialise(spec: str, dest: Path) -> Path:
-    """Return a local path for ``spec``: itself when it exists, else ``REV:path`` extracted from git."""
-    if Path(spec).exists():
-        return Path(spec)
-    rev, sep, path = spec.partition(":")
-    if not sep:
-        raise WorkbenchError(f"{spec!r} is neither an existing path nor a git REV:path")
-    path = path.strip("/") or "."
-    listing = _git("ls-tree", "-r", "--name-only", rev, "--", path)
-    files = [f for f in listing.splitlines() if f.endswith(".sql")]
-    if not files:
-        raise WorkbenchError(f"no .sql files under {path!r} at git revision {rev!r}")
-    for name in files:
-        target = dest / Path(name).relative_to(path) if path != "." else dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_git("show", f"{rev}:{name}"), encoding="utf-8")
-    return dest
-
-
-def _git(*argv: str) -> str:
-    top = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
-    )
-    if top.returncode != 0:
-        raise WorkbenchError(f"not inside a git repository: {top.stderr.strip()}")
-    proc = subprocess.run(
-        ["git", *argv], capture_output=True, text=True, check=False, cwd=top.stdout.strip()
-    )
-    if proc.returncode != 0:
-        raise WorkbenchError(f"git {' '.join(argv)} failed: {proc.stderr.strip()}")
-    return proc.stdout

@@ -91,8 +91,8 @@ def diff_graph(
             )
             continue
         columns = merge_columns(before.columns, node.columns)
-        changed = any(c.status != "same" for c in columns)
-        nodes.append(replace(node, columns=columns, status="changed" if changed else "same"))
+        any_changed = any(c.status != "same" for c in columns)
+        nodes.append(replace(node, columns=columns, status="changed" if any_changed else "same"))
     for node in g_old.nodes:
         if node.id not in new_nodes:
             nodes.append(
@@ -107,10 +107,15 @@ def diff_graph(
     new_edges = {e.id: e for e in g_new.edges}
     edges: list[DiagramEdge] = []
     for edge in g_new.edges:
-        before = old_edges.get(edge.id)
-        if before is None:
+        old_edge = old_edges.get(edge.id)
+        if old_edge is None:
             edges.append(replace(edge, status="added"))
-        elif (before.parent_end, before.child_end, before.parent, before.parent_columns) != (
+        elif (
+            old_edge.parent_end,
+            old_edge.child_end,
+            old_edge.parent,
+            old_edge.parent_columns,
+        ) != (
             edge.parent_end,
             edge.child_end,
             edge.parent,

@@ -221,8 +221,8 @@ def build_graph(
     partition_fks: dict[str, set[str]] = {}
     for part, root in roots.items():
         folded[root] = folded.get(root, 0) + 1
-        cols = {c for fk in tables[part].foreign_keys for c in fk.columns}
-        partition_fks.setdefault(root, set()).update(cols)
+        part_fk_cols = {c for fk in tables[part].foreign_keys for c in fk.columns}
+        partition_fks.setdefault(root, set()).update(part_fk_cols)
     checks: dict[str, dict[str, tuple[str, ...]]] = {}
     if opts.show_enums:
         for (table_name, column), values in _relations.check_enum_values(schema).items():
@@ -504,7 +504,7 @@ def clusters_for(graph: DiagramGraph, mode: str) -> tuple[DiagramCluster, ...]:
     for e in graph.edges:
         degree[e.parent] = degree.get(e.parent, 0) + 1
         degree[e.child] = degree.get(e.child, 0) + 1
-    clusters = []
+    clusters: list[DiagramCluster] = []
     loners: list[str] = []
     for group in components:
         if len(group) == 1:

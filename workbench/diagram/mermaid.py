@@ -138,7 +138,8 @@ def _neighbourhood_chunks(graph: DiagramGraph, members: list[str]) -> list[list[
     chunks = []
     while left:
         seed = max(sorted(left), key=lambda m: len(adjacent[m]))
-        chunk, queue = [], deque([seed])
+        chunk: list[str] = []
+        queue = deque([seed])
         seen = {seed}
         while queue and len(chunk) < MAX_TABLES:
             cur = queue.popleft()

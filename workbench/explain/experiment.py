@@ -157,13 +157,19 @@ class Condition:
 
 def conditions(plan_cache: str, jit: str) -> tuple[Condition, ...]:
     """The product of plan-cache and JIT modes an experiment measures."""
-    caches = {
+    cache_modes: dict[str, list[str | None]] = {
         "auto": [None],
         "generic": ["force_generic_plan"],
         "custom": ["force_custom_plan"],
         "both": ["force_generic_plan", "force_custom_plan"],
-    }[plan_cache]
-    jits = {"default": [None], "on": ["on"], "off": ["off"], "both": ["off", "on"]}[jit]
+    }
+    jit_modes: dict[str, list[str | None]] = {
+        "default": [None],
+        "on": ["on"],
+        "off": ["off"],
+        "both": ["off", "on"],
+    }
+    caches, jits = cache_modes[plan_cache], jit_modes[jit]
     out = []
     for mode, j in itertools.product(caches, jits):
         parts = []
@@ -299,7 +305,7 @@ def load_queries(source: Any) -> tuple[Query, ...]:
             v if isinstance(v, Query) else Query(name=str(k), sql=v) for k, v in source.items()
         )
     if isinstance(source, (str, Path)):
-        return _queries_from_string(source, index=1)
+        return tuple(_queries_from_string(source, index=1))
     if isinstance(source, Iterable):
         out: list[Query] = []
         for i, item in enumerate(source, start=1):

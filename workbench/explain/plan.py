@@ -287,7 +287,7 @@ def _fmt(value: Any, pattern: str) -> str:
 
 def _walk(
     node: dict[str, Any], parent: int | None, depth: int, processes: int, out: list[dict]
-) -> int:
+) -> float:
     """Flatten the plan tree depth-first into rows; return the node's inclusive time."""
     node_id = len(out)
     row: dict[str, Any] = {"node_id": node_id, "parent_id": parent, "depth": depth}

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import psycopg
 from psycopg import sql
@@ -47,9 +47,22 @@ from workbench.sqlsplit import split_sql
 if TYPE_CHECKING:
     from workbench.explain.result import ExperimentResult
     from workbench.server import Server
-    from workbench.session import Workbench
 
 SeedFn = Callable[[str, int], Any]
+
+
+class TemplateHolder(Protocol):
+    """What the runner reads from a session: its server and the template holding the schema.
+
+    A :class:`workbench.Workbench` is one; the runner never imports the session.
+    """
+
+    @property
+    def server(self) -> Server: ...
+
+    @property
+    def template(self) -> str | None: ...
+
 
 _EVICT = """
 SELECT count(*) FROM pg_class AS c, LATERAL pg_buffercache_evict_relation(c.oid)
@@ -103,7 +116,7 @@ class _Arm:
 
 
 def run_experiment(
-    target: Workbench | Server,
+    target: TemplateHolder | Server,
     experiment: Experiment,
     *,
     base_db: str | None = None,
@@ -181,7 +194,10 @@ def run_experiment(
 def _resolve(target: Any, base_db: str | None) -> tuple[Server, str]:
     server = getattr(target, "server", None)
     if server is not None and hasattr(target, "template"):
-        return server, base_db or target.template
+        base = base_db or target.template
+        if base is None:
+            raise ExplainError("the session has no template database (was it closed?)")
+        return server, base
     if hasattr(target, "create_database"):
         if base_db is None:
             raise ExplainError(

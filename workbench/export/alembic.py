@@ -43,10 +43,11 @@ import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.autogenerate.api import AutogenContext
 from alembic.migration import MigrationContext
 from mako.template import Template
 from sqlalchemy.dialects import postgresql
@@ -331,7 +332,7 @@ def target_metadata(engine: Engine, schema: Schema) -> sa.MetaData:
     for table in metadata.tables.values():
         pg_schema = table.schema or "public"
         for constraint in table.constraints:
-            if isinstance(constraint, sa.CheckConstraint):
+            if isinstance(constraint, sa.CheckConstraint) and isinstance(constraint.name, str):
                 expression = checks.get((pg_schema, table.name, constraint.name))
                 if expression is not None:
                     constraint.sqltext = sa.text(stable_sql(expression))
@@ -396,7 +397,7 @@ class RawType(sa.types.UserDefinedType):
 '''
 
 
-def _render_item(kind: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     if kind == "type" and isinstance(obj, RawType):
         return f"RawType({obj.text!r})"
     # Alembic renders SQL text compiled for the driver, which doubles '%' in CHECK
@@ -465,9 +466,16 @@ def render_alembic(
         for engine, given in ((src, source), (dst, empty)):
             if isinstance(given, str):
                 engine.dispose()
-    kw = {"migration_context": context, "render_item": _render_item}
-    tables_up = _ops_code(render_python_code(script.upgrade_ops, **kw))
-    tables_down = _ops_code(render_python_code(script.downgrade_ops, **kw))
+    if script.upgrade_ops is None or script.downgrade_ops is None:
+        raise AlembicExportError("autogenerate produced no upgrade/downgrade operations")
+    tables_up = _ops_code(
+        render_python_code(script.upgrade_ops, migration_context=context, render_item=_render_item)
+    )
+    tables_down = _ops_code(
+        render_python_code(
+            script.downgrade_ops, migration_context=context, render_item=_render_item
+        )
+    )
     before_up, before_down = _before_tables(schema)
     after_up, after_down = _after_tables(schema)
     upgrades = "\n".join(

@@ -7,8 +7,8 @@ so every version is loaded into its own database, introspected, and compared
 with the previous one (:func:`workbench.diff.diff`); the entry's "Changes" cell
 is the commit subject followed by a one-line summary of that SchemaDiff.
 
-Revisions are read with the git helpers of ``workbench diff``
-(:func:`workbench.commands.diff_cmd.materialise`), so both commands agree on
+Revisions are read with the helpers ``workbench diff`` uses too
+(:func:`workbench.versions.materialise`), so both commands agree on
 what ``REV:sql`` means. Uncommitted edits of ``sql/`` become a last entry.
 """
 
@@ -19,14 +19,13 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from workbench.commands.diff_cmd import _git, materialise
 from workbench.diff import SchemaDiff, diff
 from workbench.errors import WorkbenchError
 from workbench.export.markdown import ChangelogEntry
-from workbench.introspect import introspect
-from workbench.loader import load_paths
 from workbench.model import Schema
 from workbench.server import Server
+from workbench.versions import git as _git
+from workbench.versions import load_model, materialise
 
 #: Changes named one by one in an entry; the rest are counted.
 NAMED_CHANGES = 4
@@ -71,16 +70,6 @@ def _initial_summary(schema: Schema) -> str:
     return "initial schema: " + ", ".join(parts)
 
 
-def _model(server: Server, path: Path) -> Schema:
-    name = server.create_database()
-    try:
-        with server.connect(name) as conn:
-            load_paths(conn, path, backend=server.backend)
-            return introspect(conn)
-    finally:
-        server.drop_database(name)
-
-
 def _relative_to_repo(sql_dir: str | os.PathLike[str]) -> str:
     top = Path(_git("rev-parse", "--show-toplevel").strip()).resolve()
     path = Path(sql_dir).resolve()
@@ -109,12 +98,12 @@ def git_changelog(sql_dir: str | os.PathLike[str], *, server: Server) -> tuple[C
     entries: list[ChangelogEntry] = []
     previous: Schema | None = None
     with tempfile.TemporaryDirectory(prefix="workbench-changelog-") as tmp:
-        versions = [(c, f"{c[0]}:{rel}") for c in commits]
+        versions: list[tuple[list[str] | None, str]] = [(c, f"{c[0]}:{rel}") for c in commits]
         if dirty or not commits:
             versions.append((None, str(sql_dir)))
         for i, (commit, spec) in enumerate(versions):
             try:
-                model = _model(server, materialise(spec, Path(tmp) / str(i)))
+                model = load_model(server, materialise(spec, Path(tmp) / str(i)))
             except WorkbenchError as exc:
                 summary = f"does not load: {' '.join(str(exc).split())[:200]}"
             else:

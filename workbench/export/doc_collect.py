@@ -25,7 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import psycopg
 from psycopg import sql
@@ -46,11 +46,38 @@ from workbench.export.markdown import (
 from workbench.export.rls_demo import RlsDemo, demonstrate
 from workbench.export.sqlmodel import render_sqlmodel
 from workbench.model import Schema, Table
+from workbench.server.database import Database
 
 if TYPE_CHECKING:
     from workbench.diagram.graphviz_bin import GraphvizBinary
     from workbench.explain import ExperimentResult
-    from workbench.session import Database, Workbench
+    from workbench.server import Server
+
+
+class DocumentSource(Protocol):
+    """What the document pipeline reads from a session (a :class:`workbench.Workbench` is one).
+
+    Declared here so that the export layer never imports :mod:`workbench.session`:
+    the session sits above the exports and hands itself in.
+    """
+
+    @property
+    def server(self) -> Server: ...
+
+    @property
+    def schema(self) -> Schema: ...
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def seeded(self) -> Database | None: ...
+
+    @property
+    def experiments(self) -> Sequence[ExperimentResult]: ...
+
+    def new_database(self, *, empty: bool = False) -> Database: ...
+
 
 #: Lint rules whose findings the Performance section lists, in this order.
 PERFORMANCE_RULES = ("fk-without-index", "redundant-index")
@@ -224,7 +251,7 @@ def read_sample(
 
 
 def _seed_clone(
-    wb: Workbench, schema: Schema, *, seed: int, rows_per_table: int
+    wb: DocumentSource, schema: Schema, *, seed: int, rows_per_table: int
 ) -> tuple[Database, str]:
     """A clone of the template seeded by the real seeder; the fallback sampler when it fails."""
     clone = wb.new_database()
@@ -259,7 +286,7 @@ def _seed_clone(
 
 
 def collect_sample(
-    wb: Workbench,
+    wb: DocumentSource,
     schema: Schema | None = None,
     *,
     seed: int = 0,
@@ -286,7 +313,7 @@ def collect_sample(
 
 
 def collect_doc_extras(
-    wb: Workbench,
+    wb: DocumentSource,
     schema: Schema | None = None,
     *,
     seed: int = 0,
@@ -334,7 +361,7 @@ def collect_doc_extras(
 
 
 def write_all(
-    wb: Workbench,
+    wb: DocumentSource,
     out_dir: str | os.PathLike[str],
     *,
     options: DocOptions | None = None,

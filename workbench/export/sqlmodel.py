@@ -94,15 +94,22 @@ class WorkbenchSQLModelGenerator(SQLModelGenerator):
         self.index_keys = {(t.name, i.name): i for t in tables for i in t.indexes}
 
     def render_constraint(self, constraint) -> str:  # type: ignore[no-untyped-def]
-        if isinstance(constraint, sa.CheckConstraint) and constraint.table is not None:
-            text = self.checks.get((constraint.table.name, constraint.name))
+        name = constraint.name
+        if (
+            isinstance(constraint, sa.CheckConstraint)
+            and constraint.table is not None
+            and isinstance(name, str)
+        ):
+            text = self.checks.get((constraint.table.name, name))
             if text is not None:
                 return f"CheckConstraint({text!r}, name={constraint.name!r})"
         return super().render_constraint(constraint)
 
     def render_index(self, index: sa.Index) -> str:
         model = (
-            self.index_keys.get((index.table.name, index.name)) if index.table is not None else None
+            self.index_keys.get((index.table.name, index.name))
+            if index.table is not None and index.name is not None
+            else None
         )
         if model is None or all(k == c for k, c in zip(model.keys, model.columns, strict=True)):
             return super().render_index(index)
@@ -129,12 +136,12 @@ class WorkbenchSQLModelGenerator(SQLModelGenerator):
             if not table.primary_key:
                 by_name[qualified] = Model(table)
                 continue
-            model = ModelClass(table)
-            model.columns.extend(ColumnAttribute(model, column) for column in table.c)
-            by_name[qualified] = model
+            model_class = ModelClass(table)
+            model_class.columns.extend(ColumnAttribute(model_class, column) for column in table.c)
+            by_name[qualified] = model_class
             if qualified in self.junctions:
                 fks = sorted(table.foreign_key_constraints, key=get_constraint_sort_key)
-                links[qualified_table_name(fks[0].elements[0].column.table)].append(model)
+                links[qualified_table_name(fks[0].elements[0].column.table)].append(model_class)
 
         for qualified, model in by_name.items():
             if isinstance(model, ModelClass) and qualified not in self.junctions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc as abc
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -59,7 +60,7 @@ _NUMERIC_OID = 1700
 
 
 def build_schema(
-    namespaces: Iterable[Row], rows: Mapping[str, list[Row]], *, server_version: str
+    namespaces: Iterable[Row], rows: Mapping[str, abc.Sequence[Row]], *, server_version: str
 ) -> Schema:
     """Assemble a :class:`Schema` from the rows of every ``queries/*.sql`` file."""
     columns = _group(rows["columns"], _column)

@@ -53,8 +53,10 @@ def _comments(schema: Schema) -> dict[tuple[str, str], str]:
         put("table", q, t.comment)
         for c in t.columns:
             put("column", f"{q}.{c.name}", c.comment)
-        for con in (*t.constraints, *t.foreign_keys):
+        for con in t.constraints:
             put("constraint", f"{q}.{con.name}", con.comment)
+        for fk in t.foreign_keys:
+            put("constraint", f"{q}.{fk.name}", fk.comment)
         for i in t.indexes:
             put("index", f"{t.schema}.{i.name}", i.comment)
         for tr in t.triggers:

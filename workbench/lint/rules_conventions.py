@@ -428,14 +428,14 @@ def _snake(name: str) -> str:
     """,
 )
 def identifier_maybe_truncated(schema: Schema, config: LintConfig) -> Iterator[Finding]:
-    for name, kind, obj, table, column in _identifiers(schema):
+    for name, kind, obj, table_name, column in _identifiers(schema):
         if len(name.encode("utf-8")) == 63:
             yield identifier_maybe_truncated.finding(
                 kind,
                 obj,
                 f"{kind} {obj} is 63 bytes long, the limit PostgreSQL truncates to",
                 "rename it to something shorter",
-                table=table,
+                table=table_name,
                 column=column,
             )
     for table in own_tables(schema):

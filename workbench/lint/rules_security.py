@@ -107,9 +107,12 @@ def policy_column_refs(expression: str, table: str) -> list[str]:
     name count everywhere.
     """
     try:
-        node = pglast.parse_sql(f"SELECT {expression}")[0].stmt.targetList[0].val
+        stmt = pglast.parse_sql(f"SELECT {expression}")[0].stmt
     except pglast.parser.ParseError:
         return []
+    if not isinstance(stmt, ast.SelectStmt) or not stmt.targetList:
+        return []
+    node = stmt.targetList[0].val
     found: list[str] = []
     _walk(node, table, found, in_subquery=False)
     return found
@@ -123,14 +126,15 @@ def _walk(node: Any, table: str, found: list[str], *, in_subquery: bool) -> None
     if not isinstance(node, ast.Node):
         return
     if isinstance(node, ast.ColumnRef):
-        names = [f.sval for f in node.fields if isinstance(f, ast.String)]
+        names = [f.sval for f in node.fields or () if isinstance(f, ast.String) and f.sval]
         if len(names) == 1 and not in_subquery:
             found.append(names[0])
         elif len(names) >= 2 and names[-2] == table:
             found.append(names[-1])
         return
     sub = in_subquery or isinstance(node, (ast.SubLink, ast.SelectStmt))
-    for slot in node.__slots__:
+    # pglast declares each node class's fields in its __slots__ (absent from its stubs)
+    for slot in getattr(type(node), "__slots__", ()):
         _walk(getattr(node, slot, None), table, found, in_subquery=sub)
 
 

@@ -151,11 +151,18 @@ class WorkbenchMagics(Magics):
             weakref.WeakKeyDictionary()
         )
 
+    @property
+    def _user_ns(self) -> dict[str, Any]:
+        """The notebook's variables (the magics are registered on a live shell only)."""
+        if self.shell is None:
+            raise MagicError("the workbench magics need a running IPython shell")
+        return self.shell.user_ns
+
     # -- the current workbench -------------------------------------------------------------
     def _workbenches(self) -> list[Workbench]:
         """The workbenches the notebook's variables hold (``_`` output caches left out)."""
         found: dict[int, Workbench] = {}
-        for name, value in self.shell.user_ns.items():
+        for name, value in self._user_ns.items():
             if isinstance(value, Workbench) and not name.startswith("_"):
                 found[id(value)] = value
         return list(found.values())
@@ -171,7 +178,7 @@ class WorkbenchMagics(Magics):
     def current(self) -> Workbench:
         """The workbench chosen with ``%wb_use``, else the newest open one in the namespace."""
         if self._chosen is not None:
-            wb = self.shell.user_ns.get(self._chosen)
+            wb = self._user_ns.get(self._chosen)
             if isinstance(wb, Workbench) and _alive(wb):
                 return wb
             raise MagicError(
@@ -208,12 +215,12 @@ class WorkbenchMagics(Magics):
             return Target(label="url", conninfo=target)
         wb: Workbench | None = None
         if target:
-            if target not in self.shell.user_ns:
+            if target not in self._user_ns:
                 raise MagicError(
                     f"no variable {target!r} in the notebook; give a Workbench, a Database, a "
                     "connection or a conninfo string (or conninfo=... / postgresql://...)"
                 )
-            value = self.shell.user_ns[target]
+            value = self._user_ns[target]
             if isinstance(value, Workbench):
                 wb = value
             elif isinstance(value, Database):
@@ -249,7 +256,7 @@ class WorkbenchMagics(Magics):
         target, dbname, out, _flags = _parse(line)
         frame = run_sql(self.resolve(target, dbname), cell)
         if out:
-            self.shell.user_ns[out] = frame
+            self._user_ns[out] = frame
         return frame
 
     @cell_magic
@@ -272,7 +279,7 @@ class WorkbenchMagics(Magics):
         if findings is not None:
             display(findings, raw=True)
         if out:
-            self.shell.user_ns[out] = plan
+            self._user_ns[out] = plan
         return None
 
     @line_magic
@@ -283,7 +290,7 @@ class WorkbenchMagics(Magics):
             self._chosen = None
             print("the magics use the newest open workbench")
             return
-        value = self.shell.user_ns.get(name)
+        value = self._user_ns.get(name)
         if not isinstance(value, Workbench):
             raise MagicError(f"{name!r} is not a Workbench variable in this notebook")
         self._chosen = name

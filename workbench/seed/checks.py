@@ -54,9 +54,12 @@ class Hints:
 
 def parse_expression(text: str) -> ast.Node:
     try:
-        return pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+        stmt = pglast.parse_sql(f"SELECT {text}")[0].stmt
     except pglast.parser.ParseError as exc:
         raise Unsupported(f"cannot parse {text!r}: {exc}") from None
+    if not isinstance(stmt, ast.SelectStmt) or not stmt.targetList:
+        raise Unsupported(f"not one expression: {text!r}")
+    return stmt.targetList[0].val
 
 
 def _strip(node: Any) -> Any:
@@ -67,8 +70,9 @@ def _strip(node: Any) -> Any:
 
 def _column(node: Any, value_column: str | None = None) -> str | None:
     node = _strip(node)
-    if isinstance(node, ast.ColumnRef) and all(isinstance(f, ast.String) for f in node.fields):
-        name = node.fields[-1].sval
+    fields = node.fields if isinstance(node, ast.ColumnRef) else None
+    if fields and all(isinstance(f, ast.String) for f in fields):
+        name = fields[-1].sval
         if value_column is not None and name == "value":
             return value_column
         return name
@@ -82,7 +86,8 @@ def _constant(node: Any) -> Any:
     """Python value of a constant (possibly cast); raises Unsupported otherwise."""
     if isinstance(node, ast.TypeCast):
         value = _constant(node.arg)
-        type_name = node.typeName.names[-1].sval
+        names = node.typeName.names if node.typeName else None
+        type_name = names[-1].sval if names else ""
         if isinstance(value, str) and type_name == "date":
             return dt.date.fromisoformat(value)
         if isinstance(value, str) and type_name in ("timestamp", "timestamptz"):
@@ -104,7 +109,7 @@ def _constant(node: Any) -> Any:
         val = node.val
         if isinstance(val, ast.Integer):
             return val.ival
-        if isinstance(val, ast.Float):
+        if isinstance(val, ast.Float) and val.fval is not None:
             return float(val.fval)
         if isinstance(val, ast.String):
             return val.sval
@@ -203,7 +208,7 @@ class _Compiler:
             value = _constant(node_s)
             return lambda data: value
         if isinstance(node_s, ast.BoolExpr):
-            parts = [self.compile(a) for a in node_s.args]
+            parts = [self.compile(a) for a in node_s.args or ()]
             if node_s.boolop == BoolExprType.NOT_EXPR:
                 return lambda data: pc.invert(parts[0](data))
             fn = pc.and_kleene if node_s.boolop == BoolExprType.AND_EXPR else pc.or_kleene
@@ -220,10 +225,11 @@ class _Compiler:
             fn = pc.is_null if node_s.nulltesttype == NullTestType.IS_NULL else pc.is_valid
             return lambda data: fn(arg(data))
         if isinstance(node_s, ast.FuncCall):
-            name = node_s.funcname[-1].sval
-            if name not in _FUNCS or len(node_s.args or ()) != 1:
+            name = node_s.funcname[-1].sval if node_s.funcname else ""
+            args = node_s.args or ()
+            if name not in _FUNCS or len(args) != 1:
                 raise Unsupported(f"function {name}()")
-            arg = self.compile(node_s.args[0])
+            arg = self.compile(args[0])
             func = _FUNCS[name]
             return lambda data: func(arg(data))
         if isinstance(node_s, ast.A_Expr):
@@ -234,11 +240,10 @@ class _Compiler:
         op = node.name[-1].sval if node.name else ""
         kind = node.kind
         if kind == A_Expr_Kind.AEXPR_BETWEEN or kind == A_Expr_Kind.AEXPR_NOT_BETWEEN:
-            arg, lo, hi = (
-                self.compile(node.lexpr),
-                self.compile(node.rexpr[0]),
-                self.compile(node.rexpr[1]),
-            )
+            bounds = node.rexpr
+            if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+                raise Unsupported("BETWEEN without two bounds")
+            arg, lo, hi = self.compile(node.lexpr), self.compile(bounds[0]), self.compile(bounds[1])
 
             def between(data: Mapping[str, pa.Array]) -> Any:
                 x = arg(data)
@@ -276,10 +281,10 @@ class _Compiler:
             pattern = _constant(_strip_all(node.rexpr))
             negate = op.startswith("!")
             ignore_case = kind == A_Expr_Kind.AEXPR_ILIKE
-            regex = _like_to_regex(pattern)
+            like_regex = _like_to_regex(pattern)
 
             def like(data: Mapping[str, pa.Array]) -> Any:
-                r = pc.match_substring_regex(arg(data), regex, ignore_case=ignore_case)
+                r = pc.match_substring_regex(arg(data), like_regex, ignore_case=ignore_case)
                 return pc.invert(r) if negate else r
 
             return like
@@ -345,7 +350,7 @@ def compile_check(
 def _conjuncts(node: Any) -> list[Any]:
     node = _strip(node)
     if isinstance(node, ast.BoolExpr) and node.boolop == BoolExprType.AND_EXPR:
-        return [c for a in node.args for c in _conjuncts(a)]
+        return [c for a in node.args or () for c in _conjuncts(a)]
     return [node]
 
 
@@ -371,7 +376,7 @@ def add_hints(hints: Hints, expression: str, *, value_column: str | None = None)
             op = node.name[-1].sval if node.name else ""
             lcol = _column(node.lexpr, value_column)
             rexpr = node.rexpr
-            if node.kind == A_Expr_Kind.AEXPR_BETWEEN and lcol:
+            if node.kind == A_Expr_Kind.AEXPR_BETWEEN and lcol and isinstance(rexpr, tuple | list):
                 try:
                     _tighten(hints, lcol, ">=", _constant(rexpr[0]))
                     _tighten(hints, lcol, "<=", _constant(rexpr[1]))

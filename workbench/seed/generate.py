@@ -223,12 +223,12 @@ class TableGenerator:
                 continue
             parent = self.done.get(fk.ref_table)
             deferred = (self.tp.name, fk.name) in self.plan.deferred
-            if parent is None and not deferred:
+            if deferred:
+                continue  # filled by fill_deferred() once the parent exists
+            if parent is None:
                 raise self._err(
                     f"parent table {fk.ref_table} has no generated rows", fk.columns[0], fk.name
                 )
-            if deferred:
-                continue  # filled by fill_deferred() once the parent exists
             n = min(n, self._cap_for_fk(fk, parent.rows)) if fanout_idx is None else n
             idx = self._parent_rows(
                 fk, parent.rows, n, fanout_idx if fk.ref_table == fanout_parent else None

@@ -358,9 +358,10 @@ class Loader:
                 rels.append(_ident(t.qualified_name).as_string(None))
         with _connect(self.conninfo, autocommit=False) as conn:
             for tp in self.plan.tables:
-                if conn.execute(
+                has_rows = conn.execute(
                     sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(tp.name))
-                ).fetchone()[0]:
+                ).fetchone()
+                if has_rows is not None and has_rows[0]:
                     raise SeedError(
                         "table already has rows; seed a fresh database (wb.new_database())",
                         table=tp.name,
@@ -379,10 +380,11 @@ class Loader:
             fks = []
             for row in conn.execute(_FOREIGN_KEYS, [rels]).fetchall():
                 table, name, definition, comment, partitioned, child, parent = row
+                parent_oid = int(parent)
                 fks.append(
                     _ForeignKey(
                         table, name, definition, comment, partitioned,
-                        root_oid[child], root_oid.get(parent, parent),
+                        root_oid[child], root_oid.get(parent_oid, parent_oid),
                     )
                 )  # fmt: skip
                 conn.execute(
@@ -695,10 +697,11 @@ def _set_sequences(
                 continue
             seq = None
             if col.identity:
-                seq = conn.execute(
+                found = conn.execute(
                     "SELECT pg_get_serial_sequence(%s, %s)",
                     [str(_ident(data.name).as_string(conn)), col.name],
-                ).fetchone()[0]
+                ).fetchone()
+                seq = found[0] if found else None
             elif col.default and (m := re.match(r"nextval\('(.+?)'::regclass\)", col.default)):
                 seq = m.group(1)
             if seq:

@@ -88,7 +88,8 @@ class Server:
 
     @property
     def version(self) -> str:
-        return self.admin.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        # reported by the server at connection time: no round trip
+        return self.admin.info.parameter_status("server_version") or str(self.version_num)
 
     # -- database lifecycle -----------------------------------------------------------
     @property
