@@ -7,7 +7,6 @@ that already holds a schema), which takes milliseconds.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,15 +18,14 @@ from workbench.server import Server, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SQL = ROOT / "sql"
-SHARED = Path(os.environ.get("WORKBENCH_SHARED_DIR", ROOT.parent / "shared"))
-CORPUS = SHARED / "corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def corpus_schemas() -> dict[str, Path]:
-    """Every schema file of ../shared/corpus (read-only input written by other people)."""
+    """Every schema file of tests/corpus (read-only input written by other people)."""
     found = {p.parent.name: p for p in sorted(CORPUS.glob("*/*.sql"))}
     if not found:
-        raise RuntimeError(f"no corpus schemas under {CORPUS}; set WORKBENCH_SHARED_DIR")
+        raise RuntimeError(f"no corpus schemas under {CORPUS}: the repository is incomplete")
     return found
 
 

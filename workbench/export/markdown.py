@@ -1,6 +1,6 @@
 """The schema document (``schema.md``), filled in from the live schema in the shared template's shape.
 
-Why generated: ``../shared/schema-doc-template.md`` is written by hand for every
+Why generated: ``docs/schema-doc-template.md`` is written by hand for every
 database and goes stale the day after. Here every section the database can
 answer is rendered from the model, in the template's order, headings and
 style, and nothing is left as a ``{{placeholder}}``.
