@@ -23,6 +23,7 @@ from workbench.server.database import Database
 
 if TYPE_CHECKING:
     from workbench.explain.result import ExperimentResult
+    from workbench.export.result import ExportResult
     from workbench.model import Schema
 
 
@@ -194,8 +195,12 @@ class Workbench:
         self.experiments.append(result)
         return result
 
-    def export(self, out: str | Path, **options: Any) -> list[Path]:
-        """Write schema.sql, schema.md, er.svg, er.mmd, models.py and migrations/ into ``out``."""
+    def export(self, out: str | Path, **options: Any) -> ExportResult:
+        """Write schema.sql, schema.md, er.svg, er.mmd, models.py and migrations/ into ``out``.
+
+        Each artifact on its own: the result lists the paths written (iterating it
+        yields them) and the artifacts that failed, with why (``result.failures``).
+        """
         from workbench.export.doc_collect import write_all
 
         return write_all(self, out, **options)

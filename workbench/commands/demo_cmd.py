@@ -127,10 +127,12 @@ def run(args: argparse.Namespace) -> int:
             steps.done("experiment", t, "; ".join(verdicts)[:160])
 
         t = time.perf_counter()
-        written = wb.export(out)
-        for path in written:
+        exported = wb.export(out)
+        for path in exported.written:
             steps.add("export", path)
-        steps.done("export", t, ", ".join(p.name for p in written))
+        for failure in exported.failures:
+            print(f"workbench: error: export of {failure}", file=sys.stderr)
+        steps.done("export", t, ", ".join(p.name for p in exported.written))
 
     print()
     print(format_summary(summary))
@@ -139,4 +141,6 @@ def run(args: argparse.Namespace) -> int:
     for label, path in steps.artifacts:
         print(f"  {label:<18} {path}")
     print(f"\nDone in {time.perf_counter() - steps.t0:.1f} s.")
+    if exported.failures:
+        exported.raise_for_failures()
     return 0

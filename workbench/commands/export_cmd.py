@@ -5,12 +5,17 @@ Alembic project ``migrations/`` with :func:`workbench.export.doc_collect.write_a
 while the workbench is open (the document's example rows, seed script and RLS
 demonstration come from a seeded clone, the migration from an empty database).
 Front matter comes from ``[tool.workbench.doc]`` in ``pyproject.toml``.
+
+Each artifact succeeds or fails on its own: every file that could be written is
+written and printed, warnings go to stderr, and when any artifact failed the
+command ends with an error naming each one and why (exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments, open_from_args
@@ -48,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
     with open_from_args(args) as wb:
-        written = write_all(
+        result = write_all(
             wb,
             Path(args.out),
             options=options,
@@ -56,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
             rows_per_table=args.rows,
             history=args.sql if args.history else None,
         )
-    for path in written:
+    for path in result.written:
         print(f"wrote {path}")
+    for warning in result.warnings:
+        print(f"workbench: warning: {warning}", file=sys.stderr)
+    result.raise_for_failures()  # ExportIncomplete: the CLI prints it and exits 2
     return 0

@@ -28,6 +28,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from workbench.export._sql import quote_ident
 from workbench.model import Column, Schema, Table
 from workbench.relations import check_enums
 
@@ -62,6 +63,12 @@ def table_order(schema: Schema) -> list[Table]:
             ordered.append(t)
             done.add(t.qualified_name)
     return ordered
+
+
+def schema_search_path(schema: Schema) -> str:
+    """``search_path`` naming every schema of the model (its order of appearance), then public."""
+    names = [t.schema for t in schema.tables] + [f.schema for f in schema.functions] + ["public"]
+    return ", ".join(quote_ident(n) for n in dict.fromkeys(names))
 
 
 def _digest(*parts: object) -> str:
@@ -204,6 +211,11 @@ def seed_sample(
     parents: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
     counts: dict[str, int] = {}
     with conn.transaction():
+        # Functions written for the schema's own search_path (unqualified names) must
+        # find their tables, and a deferred constraint trigger must fail on its row's
+        # savepoint (row skipped) rather than at COMMIT (everything lost).
+        conn.execute("SELECT set_config('search_path', %s, true)", [schema_search_path(schema)])
+        conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in table_order(schema):
             inserted = 0
             for i in range(rows_per_table):
@@ -295,6 +307,7 @@ __all__ = [
     "column_value",
     "fetch_rows",
     "generated_row",
+    "schema_search_path",
     "seed_sample",
     "table_order",
 ]

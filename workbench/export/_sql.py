@@ -26,3 +26,9 @@ def quote_qualified(qualified: str) -> str:
 def quote_literal(text: str) -> str:
     """Quote a string literal (standard_conforming_strings on, as everywhere since 9.1)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def sql_name(qualified: str) -> str:
+    """A model qualified name as the document's SQL writes it: quoted, ``public.`` left out."""
+    schema, _, name = qualified.partition(".")
+    return quote_ident(name) if schema == "public" else quote_qualified(qualified)

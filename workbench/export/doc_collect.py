@@ -22,16 +22,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import psycopg
 from psycopg import sql
 
 from workbench.export import write_atomic
 from workbench.export._sample import fetch_rows, generated_row, seed_sample, table_order
+from workbench.export._sql import quote_ident, sql_name
 from workbench.export.alembic import AlembicProject, render_alembic
 from workbench.export.ddl import render_ddl
 from workbench.export.markdown import (
@@ -43,15 +44,20 @@ from workbench.export.markdown import (
     load_doc_options,
     render_markdown,
 )
+from workbench.export.result import ExportResult
 from workbench.export.rls_demo import RlsDemo, demonstrate
 from workbench.export.sqlmodel import render_sqlmodel
 from workbench.model import Schema, Table
 from workbench.server.database import Database
 
 if TYPE_CHECKING:
+    from workbench.diagram.api import Diagram
     from workbench.diagram.graphviz_bin import GraphvizBinary
     from workbench.explain import ExperimentResult
     from workbench.server import Server
+
+
+T = TypeVar("T")
 
 
 class DocumentSource(Protocol):
@@ -80,11 +86,24 @@ class DocumentSource(Protocol):
 
 
 #: Lint rules whose findings the Performance section lists, in this order.
-PERFORMANCE_RULES = ("fk-without-index", "redundant-index")
+PERFORMANCE_RULES = ("fk-without-index", "duplicate-index", "redundant-index")
 _RULE_TITLES = {
     "fk-without-index": "foreign keys without an index",
-    "redundant-index": "redundant indexes",
+    "duplicate-index": "duplicate indexes",
+    "redundant-index": "redundant indexes (a prefix of another index)",
 }
+
+#: Artifact names, as failures and the CLI name them.
+DDL = "schema.sql"
+DOCUMENT = "schema.md"
+SVG = "er.svg"
+MERMAID = "er.mmd"
+MODELS = "models.py"
+MIGRATIONS = "migrations/"
+DOC_SAMPLE = "schema.md: Sample Data"
+DOC_LINT = "schema.md: Performance Considerations (lint)"
+DOC_EXPERIMENTS = "schema.md: Performance Considerations (experiments)"
+DOC_CHANGELOG = "schema.md: Changelog"
 
 
 def _literal(value: Any) -> str:
@@ -110,9 +129,10 @@ def seed_script(conn: psycopg.Connection, schema: Schema, *, limit_per_table: in
         rows = fetch_rows(conn, table, limit=limit_per_table, columns=cols)
         if not rows:
             continue
-        name = table.name if table.schema == "public" else table.qualified_name
+        name = sql_name(table.qualified_name)
+        names = ", ".join(map(quote_ident, cols))
         values = ",\n".join("  (" + ", ".join(_literal(r[c]) for c in cols) + ")" for r in rows)
-        blocks.append(f"-- Seed {name}\nINSERT INTO {name} ({', '.join(cols)}) VALUES\n{values};")
+        blocks.append(f"-- Seed {name}\nINSERT INTO {name} ({names}) VALUES\n{values};")
     return "\n\n".join(blocks)
 
 
@@ -135,20 +155,19 @@ def _performance_notes(schema: Schema) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _mermaid(schema: Schema, binary: GraphvizBinary | None = None) -> tuple[str, str | None]:
-    """Mermaid text and SVG text of the whole-schema diagram ('' / None when unavailable)."""
+def _diagram(schema: Schema, binary: GraphvizBinary | None = None) -> Diagram | None:
+    """The whole-schema diagram (None when the diagram package is not installed)."""
     try:
         from workbench.diagram import diagram
     except ImportError:
-        return "", None
-    d = diagram(schema, binary=binary)
-    mermaid = d.mermaid()
-    text = mermaid if isinstance(mermaid, str) else "\n\n".join(mermaid)
-    try:
-        svg = d.svg()
-    except Exception:  # no Graphviz binary: the document still renders without the picture
-        svg = None
-    return text, svg
+        return None
+    return diagram(schema, binary=binary)
+
+
+def mermaid_parts(d: Diagram) -> tuple[str, ...]:
+    """The diagram's Mermaid text, one string per part (one fence each in the document)."""
+    text = d.mermaid()
+    return (text,) if isinstance(text, str) else tuple(text)
 
 
 def _float(value: Any) -> float:
@@ -215,6 +234,7 @@ class SampleData:
     script: str
     rls_demos: tuple[RlsDemo, ...]
     note: str
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # a few per table
 
 
 def read_sample(
@@ -228,12 +248,14 @@ def read_sample(
     role, the seed script's temp tables.
     """
     examples: dict[str, dict[str, Any]] = {}
+    shown: dict[str, list[dict[str, Any]]] = {}
     generated = []
     with conn.transaction(force_rollback=True):
         for table in schema.tables:
             if table.partition_of is not None:
                 continue
-            rows = fetch_rows(conn, table, limit=1)
+            rows = fetch_rows(conn, table, limit=max(sample_rows, 1))
+            shown[table.qualified_name] = rows
             if rows:
                 examples[table.qualified_name] = rows[0]
             else:
@@ -247,7 +269,7 @@ def read_sample(
         except (ImportError, psycopg.Error):  # the dump cannot read the rows: plain INSERTs
             script = seed_script(conn, schema, limit_per_table=sample_rows)
         demos = demonstrate(conn, schema)
-    return SampleData(examples, tuple(generated), script, demos, note)
+    return SampleData(examples, tuple(generated), script, demos, note, shown)
 
 
 def _seed_clone(
@@ -312,6 +334,97 @@ def collect_sample(
         clone.drop()
 
 
+@dataclass
+class Collected:
+    """Everything :func:`collect` gathered: the document's extras and the files beside it."""
+
+    extras: DocExtras
+    project: AlembicProject | None
+    svg: str | None
+    diagram: Diagram | None
+
+
+def _attempt(result: ExportResult | None, artifact: str, fn: Callable[[], T], default: T) -> T:
+    """``fn()``; with a ``result``, a failure is recorded for ``artifact`` and ``default`` returned."""
+    if result is None:
+        return fn()
+    try:
+        return fn()
+    except Exception as exc:  # each artifact fails on its own; the message names it and why
+        result.fail(artifact, exc)
+        return default
+
+
+def collect(
+    wb: DocumentSource,
+    schema: Schema | None = None,
+    *,
+    seed: int = 0,
+    rows_per_table: int = 20,
+    sample_rows: int = 3,
+    create_date: str = "2026-01-01 00:00:00",
+    experiments: Sequence[ExperimentResult] | None = None,
+    changelog: Sequence[ChangelogEntry] = (),
+    dot_binary: GraphvizBinary | None = None,
+    result: ExportResult | None = None,
+) -> Collected:
+    """Gather the document's database facts and the files beside it, each part on its own.
+
+    With ``result``, a part that fails (the sample seeding, Alembic, sqlacodegen,
+    Graphviz, lint...) is recorded there as an :class:`ArtifactFailure` and left
+    out; the document then says what is missing and why. Without it the first
+    failure raises (what tests want).
+    """
+    schema = schema or wb.schema
+    empty_sample = SampleData({}, (), "", (), "")
+    sample = _attempt(
+        result,
+        DOC_SAMPLE,
+        lambda: collect_sample(
+            wb, schema, seed=seed, rows_per_table=rows_per_table, sample_rows=sample_rows
+        ),
+        empty_sample,
+    )
+
+    def alembic() -> AlembicProject:
+        with wb.new_database(empty=True) as empty:
+            return render_alembic(wb.url, empty.url, schema, create_date=create_date)
+
+    none: tuple[str, ...] = ()
+    project = _attempt(result, MIGRATIONS, alembic, None)
+    models = _attempt(result, MODELS, lambda: render_sqlmodel(wb.url, schema), "")
+    d = _attempt(result, f"{MERMAID}, {SVG}", lambda: _diagram(schema, dot_binary), None)
+    mermaid = _attempt(result, MERMAID, lambda: mermaid_parts(d), none) if d is not None else none
+    svg = _attempt(result, SVG, d.svg, None) if d is not None else None
+    if experiments is None:
+        experiments = getattr(wb, "experiments", None) or ()
+    no_digests: tuple[ExperimentDigest, ...] = ()
+    digests = _attempt(
+        result, DOC_EXPERIMENTS, lambda: tuple(map(digest_experiment, experiments)), no_digests
+    )
+    performance = _attempt(result, DOC_LINT, lambda: _performance_notes(schema), none)
+    ddl = _attempt(result, DDL, lambda: render_ddl(schema), "")
+    failures = tuple(result.failures) if result is not None else ()
+    extras = DocExtras(
+        server_version=schema.server_version,
+        mermaid=mermaid,
+        example_rows=sample.example_rows,
+        sample_rows=sample.rows,
+        generated_examples=sample.generated_examples,
+        seed_script=sample.script,
+        sample_note=sample.note,
+        rls_demos=sample.rls_demos,
+        experiments=digests,
+        performance_notes=performance,
+        ddl=ddl,
+        alembic_revision=project.files["versions/0001_initial.py"] if project else "",
+        models=models,
+        changelog=tuple(changelog),
+        failures=failures,
+    )
+    return Collected(extras, project, svg, d)
+
+
 def collect_doc_extras(
     wb: DocumentSource,
     schema: Schema | None = None,
@@ -330,34 +443,22 @@ def collect_doc_extras(
     clone seeded with ``seed`` and ``rows_per_table``; ``experiments`` default to
     the ones the session ran (``wb.experiments``). Writes only into databases it
     creates (a seeded clone and an empty database), which are dropped before
-    returning; ``wb.seeded`` is read in a transaction that is rolled back.
+    returning; ``wb.seeded`` is read in a transaction that is rolled back. The
+    first failure raises (``write_all`` is the forgiving form).
     """
-    schema = schema or wb.schema
-    sample = collect_sample(
-        wb, schema, seed=seed, rows_per_table=rows_per_table, sample_rows=sample_rows
+    got = collect(
+        wb,
+        schema,
+        seed=seed,
+        rows_per_table=rows_per_table,
+        sample_rows=sample_rows,
+        create_date=create_date,
+        experiments=experiments,
+        changelog=changelog,
+        dot_binary=dot_binary,
     )
-    with wb.new_database(empty=True) as empty:
-        project = render_alembic(wb.url, empty.url, schema, create_date=create_date)
-    models = render_sqlmodel(wb.url, schema)
-    mermaid, svg = _mermaid(schema, dot_binary)
-    if experiments is None:
-        experiments = getattr(wb, "experiments", None) or ()
-    extras = DocExtras(
-        server_version=schema.server_version,
-        mermaid=mermaid,
-        example_rows=sample.example_rows,
-        generated_examples=sample.generated_examples,
-        seed_script=sample.script,
-        sample_note=sample.note,
-        rls_demos=sample.rls_demos,
-        experiments=tuple(digest_experiment(r) for r in experiments),
-        performance_notes=_performance_notes(schema),
-        ddl=render_ddl(schema),
-        alembic_revision=project.files["versions/0001_initial.py"],
-        models=models,
-        changelog=tuple(changelog),
-    )
-    return extras, project, svg
+    assert got.project is not None  # without a result, a failed Alembic render raised
+    return got.extras, got.project, got.svg
 
 
 def write_all(
@@ -372,25 +473,34 @@ def write_all(
     experiments: Sequence[ExperimentResult] | None = None,
     history: str | os.PathLike[str] | None = None,
     dot_binary: GraphvizBinary | None = None,
-) -> list[Path]:
+) -> ExportResult:
     """Write schema.sql, schema.md, er.mmd, er.svg, models.py and migrations/ into ``out_dir``.
+
+    Each artifact succeeds or fails on its own: the returned :class:`ExportResult`
+    lists the paths written and, for each artifact that could not be made, which
+    one and why (``result.failures``; ``result.raise_for_failures()`` turns them
+    into an :class:`ExportIncomplete`). A document part that failed (sample data,
+    changelog, lint) still leaves a document, which says what is missing.
 
     ``seed`` and ``rows_per_table`` shape the sample data seeded for the document
     (unless the session already seeded ``wb.seeded``), ``sample_rows`` is how many
-    rows per table the seed script shows; ``experiments`` default to the session's
+    rows per table the document shows; ``experiments`` default to the session's
     (``wb.experiments``); ``history`` is a ``sql/`` directory inside a git
     repository whose commits become the changelog; ``dot_binary`` pins the
     Graphviz binary drawing ``er.svg`` (default: :func:`workbench.diagram.graphviz_bin.find_dot`).
     """
     out = Path(out_dir)
+    result = ExportResult()
     options = options or load_doc_options(date=dt.date.today().isoformat())
     stamp = create_date or f"{options.date} 00:00:00"
     changelog: tuple[ChangelogEntry, ...] = ()
     if history is not None:
         from workbench.export.changelog import git_changelog
 
-        changelog = git_changelog(history, server=wb.server)
-    extras, project, svg = collect_doc_extras(
+        changelog = _attempt(
+            result, DOC_CHANGELOG, lambda: tuple(git_changelog(history, server=wb.server)), ()
+        )
+    got = collect(
         wb,
         seed=seed,
         rows_per_table=rows_per_table,
@@ -399,21 +509,39 @@ def write_all(
         experiments=experiments,
         changelog=changelog,
         dot_binary=dot_binary,
+        result=result,
     )
-    if svg is None:
+    extras = got.extras
+    if got.svg is None:
         options = replace(options, diagram_svg=None)
     schema = wb.schema
-    written = [
-        write_atomic(out / "schema.sql", extras.ddl),
-        write_atomic(out / "schema.md", render_markdown(schema, options=options, extras=extras)),
-    ]
-    if svg is not None:
-        written.append(write_atomic(out / "er.svg", svg))
-    if extras.mermaid:
-        written.append(write_atomic(out / "er.mmd", extras.mermaid))
-    written.append(write_atomic(out / "models.py", extras.models))
-    written.append(project.write(out / options.migrations_dir))
-    return written
+
+    def write(artifact: str, fn: Callable[[], Path | list[Path]]) -> None:
+        nothing: Path | list[Path] = []
+        paths = _attempt(result, artifact, fn, nothing)
+        result.written.extend(paths if isinstance(paths, list) else [paths])
+
+    failed = {f.artifact for f in result.failures}
+    if DDL not in failed:
+        write(DDL, lambda: write_atomic(out / DDL, extras.ddl))
+    write(
+        DOCUMENT,
+        lambda: write_atomic(
+            out / DOCUMENT, render_markdown(schema, options=options, extras=extras)
+        ),
+    )
+    if got.svg is not None:
+        svg = got.svg
+        write(SVG, lambda: write_atomic(out / SVG, svg))
+    if got.diagram is not None and extras.mermaid:
+        d = got.diagram
+        write(MERMAID, lambda: d.save(out / MERMAID))
+    if MODELS not in failed:
+        write(MODELS, lambda: write_atomic(out / MODELS, extras.models))
+    if got.project is not None:
+        project = got.project
+        write(MIGRATIONS, lambda: project.write(out / options.migrations_dir))
+    return result
 
 
 def count_visible(conn: psycopg.Connection, table: Table, where: sql.Composable) -> int:
@@ -426,7 +554,9 @@ def count_visible(conn: psycopg.Connection, table: Table, where: sql.Composable)
 
 
 __all__ = [
+    "Collected",
     "SampleData",
+    "collect",
     "collect_doc_extras",
     "collect_sample",
     "digest_experiment",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
 import tomllib
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.export._sample import table_order
+from workbench.export._sql import quote_ident, sql_name
+from workbench.export.result import ArtifactFailure
 from workbench.export.rls_demo import RlsDemo
 from workbench.model import Column, Enum, ForeignKey, Schema, Table
 from workbench.relations import check_enums, junction_tables, relationships
@@ -95,8 +98,9 @@ class DocExtras:
     """Everything the document shows that needs a database or another exporter."""
 
     server_version: str = ""
-    mermaid: str = ""
+    mermaid: tuple[str, ...] = ()  # one erDiagram per part (one fence each)
     example_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sample_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # a few per table
     generated_examples: tuple[str, ...] = ()  # tables whose example row had to be generated
     seed_script: str = ""
     sample_note: str = ""  # where the sample rows came from (seeder, session, fallback)
@@ -107,6 +111,7 @@ class DocExtras:
     alembic_revision: str = ""
     models: str = ""
     changelog: tuple[ChangelogEntry, ...] = ()
+    failures: tuple[ArtifactFailure, ...] = ()  # parts that could not be gathered, and why
 
 
 def load_doc_options(pyproject: str | Path = "pyproject.toml", **overrides: Any) -> DocOptions:
@@ -123,10 +128,41 @@ def load_doc_options(pyproject: str | Path = "pyproject.toml", **overrides: Any)
 
 
 # -- small helpers ----------------------------------------------------------------------
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+
+
+def _escape(text: str) -> str:
+    """Markdown text whose ``<``/``>`` survive renderers (``<uuid>`` is not an HTML tag).
+
+    GFM (like pandoc and Python-Markdown) reads ``<word>`` as raw HTML and drops it;
+    entities render as the characters. Code spans are left alone: they show text as is.
+    """
+    out, last = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(_entities(text[last : m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_entities(text[last:]))
+    return "".join(out)
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: str | None) -> str:
     if text is None or text == "":
         return "-"
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return _escape(" ".join(str(text).split())).replace("|", "\\|")
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    """``1 view``, ``2 views``; ``plural`` for irregular words (``policy`` → ``policies``)."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _failure(x: DocExtras, artifact: str) -> ArtifactFailure | None:
+    return next((f for f in x.failures if f.artifact == artifact), None)
 
 
 def _display(schema: Schema, qualified: str) -> str:
@@ -156,7 +192,8 @@ def display_type(col: Column) -> str:
     for pattern, name in _TYPE_NAMES:
         m = pattern.match(base)
         if m:
-            return name + (m.group(1) or "") + suffix
+            precision = m.group(1) if pattern.groups else None  # DOUBLE PRECISION has none
+            return name + (precision or "") + suffix
     return base.upper() + suffix
 
 
@@ -265,9 +302,19 @@ def _overview(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
     db = f"PostgreSQL {version}" if version else "PostgreSQL"
     tables = [t for t in schema.tables if t.partition_of is None]
     counts = (
-        f"{len(tables)} tables, {len(schema.views)} views, {len(schema.enums)} enum types, "
-        f"{len(schema.foreign_keys)} foreign keys, {len(schema.functions)} functions, "
-        f"{len(schema.policies)} row-level security policies."
+        ", ".join(
+            [
+                _plural(len(tables), "table"),
+                _plural(len(schema.views), "view"),
+                _plural(len(schema.enums), "enum type"),
+                _plural(len(schema.foreign_keys), "foreign key"),
+                _plural(len(schema.functions), "function"),
+                _plural(
+                    len(schema.policies), "row-level security policy", "row-level security policies"
+                ),
+            ]
+        )
+        + "."
     )
     return [
         "## Database Overview",
@@ -311,8 +358,20 @@ def _sketch(schema: Schema) -> list[str]:
 
 def _diagram(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
     out = ["## Schema Diagram", ""]
-    if x.mermaid:
-        out += ["```mermaid", x.mermaid.rstrip(), "```", ""]
+    parts = x.mermaid
+    if len(parts) > 1:
+        out += [
+            f"The diagram is drawn in {len(parts)} parts (one Mermaid diagram would not render; "
+            "`er.mmd` is an overview of the parts, `er.part-N.mmd` the parts).",
+            "",
+        ]
+    for i, part in enumerate(parts, 1):
+        if len(parts) > 1:
+            out += [f"**Part {i} of {len(parts)}**", ""]
+        out += ["```mermaid", part.rstrip(), "```", ""]
+    failed = _failure(x, "er.mmd, er.svg") or _failure(x, "er.mmd")
+    if failed:
+        out += [f"The Mermaid diagram could not be drawn ({_cell(failed.reason)}).", ""]
     if o.diagram_svg:
         out += [f"![ER diagram of the schema]({o.diagram_svg})", ""]
     out += ["```", *_sketch(schema), "```", ""]
@@ -347,9 +406,17 @@ def _default_of(col: Column) -> str:
     return col.default or "-"
 
 
+def _index_sql(definition: str) -> str:
+    """``pg_get_indexdef()`` text as the document shows it: ``public.`` and ``USING btree`` left out."""
+    return (
+        definition.replace(" ON public.", " ON ")
+        .replace(" ON ONLY public.", " ON ONLY ")
+        .replace(" USING btree ", " ")
+    )
+
+
 def _index_line(table: Table, index: Any) -> str:
-    text = index.definition.replace(f"ON {table.schema}.", "ON ").replace(" USING btree ", " ")
-    return f"- `{text}`"
+    return f"- `{_index_sql(index.definition)}`"
 
 
 def _fk_line(schema: Schema, fk: ForeignKey) -> str:
@@ -474,6 +541,7 @@ def _relationships(schema: Schema) -> list[str]:
         ]
         out += [
             f"**{_display(schema, m.junction)} Table:**",
+            "",
             "| Column | Type | Constraints |",
             "|--------|------|-------------|",
         ]
@@ -507,7 +575,7 @@ def _data_types(schema: Schema) -> list[str]:
     for fam, (col, count) in seen.items():
         if fam == "enum":
             out.append(
-                f"| Enum | ENUM (e.g. {col.type}) | str, Enum | Predefined values ({count} columns) |"
+                f"| Enum | ENUM (e.g. {_cell(col.type)}) | str, Enum | Predefined values ({_plural(count, 'column')}) |"
             )
             continue
         pg = display_type(col)
@@ -516,7 +584,9 @@ def _data_types(schema: Schema) -> list[str]:
             fam, "User-defined or special type" if col.type_kind != "base" else fam
         )
         py = re.sub(r"max_length=\d+", "max_length=n", python_type(col))
-        out.append(f"| {fam.title()} | {pg} | {py} | {desc} ({count} columns) |")
+        out.append(
+            f"| {fam.title()} | {_cell(pg)} | {_cell(py)} | {_cell(desc)} ({_plural(count, 'column')}) |"
+        )
     if check_enums(schema):
         out.append("| Enum | VARCHAR + CHECK | str, Enum | Predefined values (CHECK ... IN) |")
     out.append("")
@@ -561,7 +631,7 @@ def _enum_section(schema: Schema, e: Enum, used_by: list[str]) -> list[str]:
         f"**Database:** PostgreSQL ENUM type `{_display(schema, e.qualified_name)}` (used by {where})"
     )
     if e.comment:
-        out += ["", e.comment]
+        out += ["", _escape(e.comment)]
     out.append("")
     return out
 
@@ -570,19 +640,19 @@ def _constraints(schema: Schema) -> list[str]:
     tables = [t for t in schema.tables if t.partition_of is None]
     out = ["## Constraints and Validation", "", "### Unique Constraints", "```sql"]
     uniques = [
-        f"ALTER TABLE {_display(schema, t.qualified_name)} ADD CONSTRAINT {c.name} {c.definition};"
+        f"ALTER TABLE {sql_name(t.qualified_name)} ADD CONSTRAINT {quote_ident(c.name)} {c.definition};"
         for t in tables
         for c in t.unique_constraints
     ]
     uniques += [
-        f"{i.definition.replace(f'ON {t.schema}.', 'ON ').replace(' USING btree ', ' ')};"
+        f"{_index_sql(i.definition)};"
         for t in tables
         for i in t.indexes
         if i.unique and i.constraint is None
     ]
     out += (uniques or ["-- none"]) + ["```", "", "### Check Constraints", "```sql"]
     checks = [
-        f"ALTER TABLE {_display(schema, t.qualified_name)} ADD CONSTRAINT {c.name}\n  {c.definition};"
+        f"ALTER TABLE {sql_name(t.qualified_name)} ADD CONSTRAINT {quote_ident(c.name)}\n  {c.definition};"
         for t in tables
         for c in t.check_constraints
     ]
@@ -593,7 +663,7 @@ def _constraints(schema: Schema) -> list[str]:
         for c in t.columns:
             if not c.nullable and c.name not in pk:
                 nn.append(
-                    f"ALTER TABLE {_display(schema, t.qualified_name)} ALTER COLUMN {c.name} SET NOT NULL;"
+                    f"ALTER TABLE {sql_name(t.qualified_name)} ALTER COLUMN {quote_ident(c.name)} SET NOT NULL;"
                 )
     out += (nn or ["-- none"]) + ["```", ""]
     return out
@@ -609,7 +679,7 @@ def _defaults(schema: Schema) -> list[str]:
         for c in t.columns:
             if c.default is not None:
                 lines.append(
-                    f"ALTER TABLE {_display(schema, t.qualified_name)} ALTER COLUMN {c.name} SET DEFAULT {c.default};"
+                    f"ALTER TABLE {sql_name(t.qualified_name)} ALTER COLUMN {quote_ident(c.name)} SET DEFAULT {c.default};"
                 )
                 common[f"{c.name} DEFAULT {c.default}"] += 1
     out += (lines or ["-- no column defaults"]) + ["```", ""]
@@ -636,7 +706,7 @@ def _triggers(schema: Schema) -> list[str]:
         title = "Auto-update `updated_at`" if sets_updated_at else f"`{_display(schema, fname)}()`"
         out += [f"### {title}"]
         if func is not None and func.comment:
-            out += ["", func.comment]
+            out += ["", _escape(func.comment)]
         out += ["```sql"]
         if func is not None:
             out += [func.definition.strip().rstrip(";") + ";", ""]
@@ -647,10 +717,60 @@ def _triggers(schema: Schema) -> list[str]:
     return out
 
 
+def _lines(text: str) -> str:
+    return _plural(len(text.strip().splitlines()), "line")
+
+
+def _missing(x: DocExtras, artifact: str, what: str) -> str:
+    """Why ``what`` is not in the document: the recorded failure, else how to get it."""
+    failed = _failure(x, artifact)
+    if failed is not None:
+        return f"{what} could not be generated ({_cell(failed.reason)})."
+    return f"Run `workbench export` to generate {what}."
+
+
+def _first_block(text: str, start: re.Pattern[str]) -> str:
+    """An excerpt: the first line of ``text`` matching ``start`` up to its end.
+
+    The end is the closing ``)`` at the start line's indentation (Alembic writes a
+    ``op.create_table(`` call's columns at its own indentation), else the next line
+    indented no deeper than the start (a class body).
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if not start.search(line):
+            continue
+        indent = len(line) - len(line.lstrip())
+        call = line.count("(") > line.count(")")  # an open call: ends at its ")"
+        block = [line]
+        for nxt in lines[i + 1 :]:
+            depth = len(nxt) - len(nxt.lstrip())
+            if call and nxt.strip() == ")" and depth == indent:
+                block.append(nxt)
+                break
+            if not call and nxt.strip() and depth <= indent:
+                break
+            block.append(nxt)
+        return "\n".join(block).rstrip()
+    return ""
+
+
 def _migrations(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
     ini = f"{o.migrations_dir}/alembic.ini"
-    out = ["## Migrations", "", "### Initial Schema", "```sql"]
-    out += [x.ddl.strip() or "-- run `workbench export` to include schema.sql here", "```", ""]
+    out = ["## Migrations", "", "### Initial Schema", ""]
+    if x.ddl.strip():
+        out += [
+            f"The complete DDL ({_lines(x.ddl)}) is [schema.sql](./schema.sql), written beside this "
+            "document by `workbench export` and proven to reload to the same schema. "
+            "Load it into an empty database with:",
+            "",
+            "```bash",
+            'psql --single-transaction -v ON_ERROR_STOP=1 -f schema.sql "$DATABASE_URL"',
+            "```",
+            "",
+        ]
+    else:
+        out += [_missing(x, "schema.sql", "`schema.sql`"), ""]
     out += [
         "### Migration Workflow",
         f'1. Create migration file: `alembic -c {ini} revision -m "describe the change"` '
@@ -662,35 +782,105 @@ def _migrations(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
         "the environment variable `WORKBENCH_DATABASE_URL` works instead of `-x url=...`.",
         "",
         "### Example Alembic Migration",
+        "",
     ]
+    revision = f"{o.migrations_dir}/versions/0001_initial.py"
     if x.alembic_revision:
+        first = table_order(schema)[0].name if table_order(schema) else ""
+        excerpt = _first_block(
+            x.alembic_revision, re.compile(rf"^\s+op\.create_table\({re.escape(repr(first))},")
+        )
         out += [
-            f"`{o.migrations_dir}/versions/0001_initial.py`, generated with Alembic's autogenerate API:",
-            "",
-            "```python",
-            x.alembic_revision.strip(),
-            "```",
+            f"[`{revision}`](./{revision}) ({_lines(x.alembic_revision)}), generated with "
+            "Alembic's autogenerate API, builds the whole schema from an empty database "
+            "(`upgrade head`) and removes it again (`downgrade base`)."
+            + (" Its first table:" if excerpt else ""),
             "",
         ]
+        if excerpt:
+            out += ["```python", textwrap.dedent(excerpt), "```", ""]
     else:
-        out += ["Run `workbench export` to generate the initial revision.", ""]
+        out += [_missing(x, "migrations/", "the initial revision"), ""]
     return out
 
 
-def _sample_data(x: DocExtras) -> list[str]:
+#: Longest value shown in a Sample Data cell; longer ones are cut with an ellipsis.
+SAMPLE_CELL_WIDTH = 40
+
+
+def _sample_value(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= SAMPLE_CELL_WIDTH else text[: SAMPLE_CELL_WIDTH - 1] + "…"
+
+
+def _sample_table(rows: list[dict[str, Any]]) -> list[str]:
+    cols = list(rows[0])
+    out = ["| " + " | ".join(_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(_cell(_sample_value(r.get(c))) for c in cols) + " |" for r in rows]
+    return out
+
+
+def _sample_data(schema: Schema, x: DocExtras) -> list[str]:
     out = ["## Sample Data (Development)", ""]
     if x.sample_note:
-        out += [x.sample_note, ""]
-    out += ["### Seed Script", "```sql"]
-    out += [x.seed_script.strip() or "-- no seeded data available", "```", ""]
+        out += [_escape(x.sample_note), ""]
+    failed = _failure(x, "schema.md: Sample Data")
+    if failed is not None:
+        out += [f"The sample data could not be gathered ({_cell(failed.reason)}).", ""]
+    if x.sample_rows:
+        empty = []
+        for table in table_order(schema):
+            rows = x.sample_rows.get(table.qualified_name)
+            if rows is None:
+                continue
+            if not rows:
+                empty.append(_display(schema, table.qualified_name))
+                continue
+            out += [
+                f"**{_escape(_display(schema, table.qualified_name))}** (first {_plural(len(rows), 'row')} by primary key):",
+                "",
+                *_sample_table(rows),
+                "",
+            ]
+        if empty:
+            out += [
+                "The seeded data holds no rows of: " + ", ".join(f"`{n}`" for n in empty) + ".",
+                "",
+            ]
+    out += ["### Seed Script", ""]
+    if x.seed_script.strip():
+        out += [
+            "<details>",
+            f"<summary>Seed script ({_lines(x.seed_script)} of SQL: the first rows of each table, "
+            "parents first)</summary>",
+            "",
+            "```sql",
+            x.seed_script.strip(),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    else:
+        out += ["No seeded data available.", ""]
     return out
 
 
 def _performance(schema: Schema, x: DocExtras) -> list[str]:
     out = ["## Performance Considerations", "", "### Indexes"]
-    out += list(x.performance_notes) or [
-        "- Every foreign key has an index whose leading columns match it, and no index is redundant."
-    ]
+    out += list(x.performance_notes)
+    if not x.performance_notes:
+        failed = _failure(x, "schema.md: Performance Considerations (lint)")
+        out.append(
+            f"- The index checks could not run ({_cell(failed.reason)})."
+            if failed
+            else "- The index checks (`workbench lint`) were not run for this document."
+        )
     out += ["", "### Query Optimization"]
     if x.experiments:
         for number, e in enumerate(x.experiments, start=1):
@@ -764,11 +954,12 @@ def _security(schema: Schema, x: DocExtras) -> list[str]:
         out += ["", "No table has row-level security enabled.", ""]
     demos = {(d.table, d.policy): d for d in x.rls_demos}
     for t in rls:
-        name = _display(schema, t.qualified_name)
+        title = _display(schema, t.qualified_name)
+        name = sql_name(t.qualified_name)
         forced = " (FORCE: applies to the owner too)" if t.rls_forced else ""
         out += [
             "",
-            f"#### {name}{forced}",
+            f"#### {_escape(title)}{forced}",
             "```sql",
             "-- Enable RLS",
             f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;",
@@ -776,8 +967,8 @@ def _security(schema: Schema, x: DocExtras) -> list[str]:
         if t.rls_forced:
             out.append(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY;")
         for p in t.policies:
-            roles = ", ".join("PUBLIC" if r == "public" else r for r in p.roles)
-            out += ["", "-- Create policy", f"CREATE POLICY {p.name} ON {name}"]
+            roles = ", ".join("PUBLIC" if r == "public" else quote_ident(r) for r in p.roles)
+            out += ["", "-- Create policy", f"CREATE POLICY {quote_ident(p.name)} ON {name}"]
             if not p.permissive:
                 out.append("  AS RESTRICTIVE")
             out += [f"  FOR {p.command}", f"  TO {roles}"]
@@ -789,7 +980,7 @@ def _security(schema: Schema, x: DocExtras) -> list[str]:
         out += ["```"]
         for p in t.policies:
             if p.comment:
-                out += ["", f"`{p.name}`: {p.comment}"]
+                out += ["", f"`{p.name}`: {_escape(p.comment)}"]
             demo = demos.get((t.qualified_name, p.name))
             if demo is not None:
                 out += ["", *_demo_table(demo)]
@@ -850,7 +1041,7 @@ def _demo_table(demo: RlsDemo) -> list[str]:
         tenant = f"`{c.tenant}`" if c.tenant is not None else "(not set)"
         out.append(f"| {tenant} | {c.visible} | {c.total} |")
     if demo.note:
-        out += ["", f"Note: {demo.note}."]
+        out += ["", f"Note: {_escape(demo.note)}."]
     return out
 
 
@@ -897,9 +1088,28 @@ def _references(schema: Schema, x: DocExtras) -> list[str]:
     ]
 
 
-def _models(x: DocExtras) -> list[str]:
-    out = ["## Model Definitions (SQLModel)", "", "```python"]
-    out += [x.models.strip() or "# run `workbench export` to generate models.py", "```", ""]
+def _models(schema: Schema, x: DocExtras) -> list[str]:
+    out = ["## Model Definitions (SQLModel)", ""]
+    if not x.models.strip():
+        return [*out, _missing(x, "models.py", "`models.py`"), ""]
+    excerpt = ""
+    for table in table_order(schema)[:1]:  # the table the document starts with
+        block = re.search(
+            rf"^class {_class_name(table.name)}\(SQLModel, table=True\):\n"
+            rf"|^class \w+\(SQLModel, table=True\):\n    __tablename__ = {re.escape(repr(table.name))}\n",
+            x.models,
+            re.M,
+        )
+        if block:
+            excerpt = _first_block(x.models[block.start() :], re.compile(r"^class "))
+    out += [
+        f"[`models.py`](./models.py) ({_lines(x.models)}) holds one SQLModel class per table, "
+        "generated with sqlacodegen from the live schema (junction tables become link models)."
+        + (" The first table model:" if excerpt else ""),
+        "",
+    ]
+    if excerpt:
+        out += ["```python", excerpt, "```", ""]
     return out
 
 
@@ -934,12 +1144,12 @@ def render_markdown(schema: Schema, *, options: DocOptions, extras: DocExtras | 
         *_defaults(schema),
         *_triggers(schema),
         *_migrations(schema, options, x),
-        *_sample_data(x),
+        *_sample_data(schema, x),
         *_performance(schema, x),
         *_security(schema, x),
         *_backup(options),
         *_references(schema, x),
-        *_models(x),
+        *_models(schema, x),
         *_changelog(schema, options, x),
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,350 @@
+"""``schema.md`` as GitHub shows it, the SQL it shows run for real, and each export on its own.
+
+Issue 18: the document is rendered with GitHub's own cmark-gfm (the ``cmarkgfm``
+package) and every pipe table must keep all its rows, no ``<text>`` may be
+taken for an HTML tag, and the document stays short (long files linked).
+Issue 22: ``double precision`` columns, every SQL snippet executed against a
+clone (in a transaction rolled back), one Mermaid fence per diagram part, the
+Performance section agreeing with lint, and ``workbench export`` writing every
+artifact it can and exiting 2 naming the ones that failed.
+"""
+
+from __future__ import annotations
+
+import html
+import html.parser
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+
+import workbench
+from tests.conftest import CORPUS, EXAMPLE_SQL, ROOT, corpus_schemas
+from workbench.cli import main
+from workbench.export.doc_collect import collect_doc_extras, mermaid_parts
+from workbench.export.markdown import DocExtras, DocOptions, display_type, render_markdown
+from workbench.introspect import introspect
+from workbench.model import Column, Constraint, ForeignKey, Schema, Table
+from workbench.sqlsplit import split_sql
+
+EXAMPLE_DOC = ROOT / "docs" / "example" / "schema.md"
+OPTIONS = DocOptions(project_name="Test", owner="Tests", date="2026-11-25")
+
+#: Tags a GFM rendering of schema.md may contain; anything else is text taken for HTML.
+ALLOWED_TAGS = {
+    *[
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "code",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "strong",
+        "em",
+        "a",
+        "img",
+    ],
+    *["details", "summary", "hr", "br", "del", "blockquote", "input"],
+}
+
+#: SQLSTATEs a snippet may end with on a clone that already holds the object it creates.
+ALREADY_THERE = {"42710", "42P07", "42723", "42P06"}
+
+
+# -- GFM rendering ---------------------------------------------------------------------------
+def gfm(text: str) -> str:
+    """HTML from GitHub's cmark-gfm (tables, autolinks...), raw HTML kept so it can be checked."""
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    body = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)  # GitHub shows front matter apart
+    return cmarkgfm.github_flavored_markdown_to_html(body, options=Options.CMARK_OPT_UNSAFE)
+
+
+def pipe_tables(text: str) -> list[int]:
+    """Rows (header and body, without the delimiter line) of each pipe table outside code fences."""
+    tables, current, fence = [], 0, None
+    for line in text.splitlines():
+        m = re.match(r"^(`{3,}|~{3,})", line)
+        if m and (fence is None or line.startswith(fence)):
+            fence = None if fence else m.group(1)
+            continue
+        if fence is None and line.startswith("|"):
+            current += 1
+            continue
+        if current:
+            tables.append(current - 1)
+            current = 0
+    if current:
+        tables.append(current - 1)
+    return tables
+
+
+class _Tags(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        self.tags.add(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def check_renders_on_github(text: str, schema: Schema) -> None:
+    page = gfm(text)
+    rendered = [t.count("<tr>") for t in re.findall(r"<table>.*?</table>", page, re.S)]
+    assert rendered == pipe_tables(text), "a pipe table lost rows (or did not render at all)"
+    parser = _Tags()
+    parser.feed(page)
+    assert parser.tags <= ALLOWED_TAGS, f"text taken for HTML: {parser.tags - ALLOWED_TAGS}"
+    shown = " ".join(" ".join(parser.text).split())
+    comments = [t.comment for t in schema.tables] + [
+        c.comment for t in schema.tables for c in t.columns
+    ]
+    for comment in comments:
+        if comment and "<" in comment:
+            assert " ".join(comment.split()) in shown, f"comment lost text: {comment!r}"
+
+
+def test_example_document_renders_on_github(server, template_for) -> None:
+    text = EXAMPLE_DOC.read_text()
+    with server.connect(template_for(EXAMPLE_SQL)) as conn:
+        schema = introspect(conn)
+    check_renders_on_github(text, schema)
+    assert "org/<uuid>/tasks/<uuid>/<uuid>." in html.unescape(gfm(text))
+    lines = text.count("\n")
+    assert lines < 1600, f"schema.md is {lines} lines: long files belong in linked files"
+    for link in ("./schema.sql", "./models.py", "./migrations/versions/0001_initial.py"):
+        assert f"]({link})" in text
+    overview = text[text.index("## Database Overview") : text.index("## Schema Diagram")]
+    assert "1 view," in overview and "1 enum type," in overview and "1 functions" not in overview
+    sample = text[text.index("## Sample Data") : text.index("## Performance Considerations")]
+    for table in schema.tables:
+        if table.partition_of is None:
+            assert f"**{table.name}** (first" in sample, f"no sample rows of {table.name}"
+
+
+def test_angle_brackets_and_pipes_in_comments_survive() -> None:
+    table = Table(
+        "public",
+        "blobs",
+        columns=(
+            Column("id", "integer", nullable=False),
+            Column("key", "text", comment="e.g. org/<uuid>/a|b & <b>not bold</b>"),
+            Column("x", "double precision"),
+        ),
+        constraints=(Constraint("blobs_pkey", "primary_key", ("id",), "PRIMARY KEY (id)"),),
+        comment="Objects <kept> in storage.",
+    )
+    schema = Schema(tables=(table,))
+    check_renders_on_github(render_markdown(schema, options=OPTIONS), schema)
+
+
+# -- issue 22 (a): double precision -----------------------------------------------------------
+def test_double_precision_column_renders(db_holding) -> None:
+    conninfo = db_holding("CREATE TABLE t (id int PRIMARY KEY, x double precision);")
+    with psycopg.connect(conninfo) as conn:
+        schema = introspect(conn)
+    col = schema.table("public.t").column("x")
+    assert display_type(col) == "DOUBLE PRECISION"
+    text = render_markdown(schema, options=OPTIONS)
+    assert "| x | DOUBLE PRECISION |" in text
+    assert display_type(Column("y", "double precision[]")) == "DOUBLE PRECISION[]"
+    assert display_type(Column("z", "character varying(20)")) == "VARCHAR(20)"
+
+
+# -- issue 22 (d): every SQL snippet runs -------------------------------------------------------
+def sql_snippets(text: str) -> list[str]:
+    return re.findall(r"^```sql\n(.*?)^```", text, re.S | re.M)
+
+
+def run_snippets(conninfo: str, text: str) -> int:
+    """Execute every statement of every ```sql block in one transaction, rolled back."""
+    ran = 0
+    with psycopg.connect(conninfo) as conn:
+        for snippet in sql_snippets(text):
+            for stmt in split_sql(snippet):
+                body = re.sub(r"--[^\n]*", "", stmt.text).strip().rstrip(";").strip()
+                if not body or body.upper() in ("BEGIN", "COMMIT", "ROLLBACK"):
+                    continue
+                try:
+                    with conn.transaction():
+                        conn.execute(stmt.text)
+                except psycopg.Error as exc:
+                    if exc.sqlstate not in ALREADY_THERE:
+                        pytest.fail(f"snippet does not run: {stmt.text[:300]!r}: {exc}")
+                ran += 1
+        conn.rollback()
+    return ran
+
+
+def test_example_document_snippets_run(template_for, new_db) -> None:
+    clone = new_db(template=template_for(EXAMPLE_SQL))
+    assert run_snippets(clone, EXAMPLE_DOC.read_text()) > 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(corpus_schemas()))
+def test_corpus_document_snippets_run(server, template_for, new_db, name: str) -> None:
+    """chinook quotes "Album"."Title"; pagila has partitions named payment_p2022_01..."""
+    with workbench.open(CORPUS / name, server=server) as wb:
+        extras, _project, _svg = collect_doc_extras(wb, rows_per_table=5)
+        schema = wb.schema
+        text = render_markdown(schema, options=OPTIONS, extras=extras)
+    check_renders_on_github(text, schema)
+    clone = new_db(template=template_for(corpus_schemas()[name]))
+    assert run_snippets(clone, text) > 10
+
+
+def test_mixed_case_and_digit_names_are_quoted(db_holding, new_db) -> None:
+    ddl = """
+    CREATE SCHEMA "Sales";
+    CREATE TABLE "Album" ("AlbumId" int PRIMARY KEY, "Title" text NOT NULL DEFAULT 'x',
+        CONSTRAINT "Title_check" CHECK ("Title" <> ''));
+    CREATE TABLE "Sales"."2019" (id int PRIMARY KEY, "Album" int NOT NULL REFERENCES "Album",
+        "order" int UNIQUE);
+    CREATE INDEX "IFK_Album" ON "Sales"."2019" ("Album");
+    ALTER TABLE "Album" ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY "Everyone" ON "Album" FOR SELECT USING (true);
+    """
+    conninfo = db_holding(ddl)
+    with psycopg.connect(conninfo) as conn:
+        schema = introspect(conn)
+    text = render_markdown(schema, options=OPTIONS)
+    assert 'ALTER TABLE "Album" ALTER COLUMN "Title" SET NOT NULL;' in text
+    assert 'ALTER TABLE "Sales"."2019"' in text
+    assert '- `CREATE INDEX "IFK_Album" ON "Sales"."2019" ("Album")`' in text  # qualified
+    dbname = psycopg.conninfo.conninfo_to_dict(conninfo)["dbname"]
+    assert run_snippets(new_db(template=dbname), text) >= 6
+
+
+# -- issue 22 (c): one Mermaid fence per part ---------------------------------------------------
+def _wide_schema(n: int = 70) -> Schema:
+    tables = []
+    for i in range(n):
+        fks = ()
+        if i:
+            fks = (
+                ForeignKey(
+                    f"t{i}_prev_fkey", f"public.t{i}", ("prev",), f"public.t{i - 1}", ("id",)
+                ),
+            )
+        tables.append(
+            Table(
+                "public",
+                f"t{i}",
+                columns=(Column("id", "integer", nullable=False), Column("prev", "integer")),
+                constraints=(Constraint(f"t{i}_pkey", "primary_key", ("id",), "PRIMARY KEY (id)"),),
+                foreign_keys=fks,
+            )
+        )
+    return Schema(tables=tuple(tables))
+
+
+def test_split_diagram_is_one_fence_per_part(tmp_path: Path) -> None:
+    from workbench.diagram import diagram
+
+    schema = _wide_schema()
+    d = diagram(schema)
+    parts = mermaid_parts(d)
+    assert len(parts) >= 2
+    text = render_markdown(schema, options=OPTIONS, extras=DocExtras(mermaid=parts))
+    fences = re.findall(r"^```mermaid\n(.*?)^```", text, re.S | re.M)
+    assert len(fences) == len(parts)
+    assert all(f.count("erDiagram") == 1 for f in fences)
+    written = d.save(tmp_path / "er.mmd")
+    assert [p.name for p in written] == ["er.mmd"] + [
+        f"er.part-{i}.mmd" for i in range(1, len(parts) + 1)
+    ]
+    assert (tmp_path / "er.mmd").read_text().count("erDiagram") == 1
+
+
+# -- issue 22 (e): Performance agrees with lint --------------------------------------------------
+def test_performance_section_reports_lint_index_findings(db_holding) -> None:
+    from workbench.export.doc_collect import _performance_notes
+    from workbench.lint import lint
+
+    conninfo = db_holding(
+        "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, a int, b int);"
+        "CREATE INDEX t_a ON app.t (a); CREATE INDEX t_a_copy ON app.t (a);"
+        "CREATE INDEX t_ab ON app.t (a, b);"
+    )
+    with psycopg.connect(conninfo) as conn:
+        schema = introspect(conn)
+    index_rules = {"duplicate-index", "redundant-index", "fk-without-index"}
+    found = [f for f in lint(schema).findings if f.rule_id in index_rules]
+    assert {f.rule_id for f in found} >= {"duplicate-index", "redundant-index"}
+    text = render_markdown(
+        schema, options=OPTIONS, extras=DocExtras(performance_notes=_performance_notes(schema))
+    )
+    perf = text[text.index("## Performance Considerations") : text.index("### Query Optimization")]
+    for f in found:
+        assert f"**{f.rule_id}** `{f.object_name}`" in perf
+    assert "no duplicate indexes" not in perf and "no redundant" not in perf
+    assert "- `CREATE INDEX t_a ON app.t (a)`" in text  # per-table lines keep the schema
+
+
+# -- issue 22 (b): each artifact on its own -------------------------------------------------------
+DEFERRED_TRIGGER = """
+CREATE SCHEMA ledger;
+SET search_path = ledger, public;
+CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE entries (
+    id int PRIMARY KEY,
+    account_id int NOT NULL REFERENCES accounts,
+    amount numeric(12, 2) NOT NULL
+);
+-- Written for the schema's own search_path: "accounts" is not qualified.
+CREATE FUNCTION entry_has_account() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM accounts WHERE id = NEW.account_id;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER entries_account AFTER INSERT ON entries
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION entry_has_account();
+"""
+
+
+def test_export_survives_a_deferred_trigger_needing_the_search_path(tmp_path, capsys) -> None:
+    sql_dir = tmp_path / "sql"
+    sql_dir.mkdir()
+    (sql_dir / "001_ledger.sql").write_text(DEFERRED_TRIGGER)
+    out = tmp_path / "out"
+    assert main(["export", "--sql", str(sql_dir), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for name in ("schema.sql", "schema.md", "er.svg", "er.mmd", "models.py", "migrations"):
+        assert f"wrote {out / name}" in printed, name
+    text = (out / "schema.md").read_text()
+    sample = text[text.index("## Sample Data") : text.index("## Performance Considerations")]
+    assert "**ledger.entries** (first" in sample and "**ledger.accounts** (first" in sample
+
+
+def test_one_failed_artifact_leaves_the_others_and_exits_2(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    (out / "models.py").mkdir(parents=True)  # a directory where the file should go
+    (out / "models.py" / "keep").write_text("not ours\n")
+    assert main(["export", "--sql", str(EXAMPLE_SQL), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    for name in ("schema.sql", "schema.md", "er.svg", "er.mmd", "migrations"):
+        assert f"wrote {out / name}" in captured.out, name
+    assert "wrote" not in "".join(line for line in captured.out.splitlines() if "models.py" in line)
+    assert "error:" in captured.err and "models.py:" in captured.err
+    assert "Traceback" not in captured.err
+    assert (out / "models.py" / "keep").read_text() == "not ours\n"
