@@ -41,6 +41,7 @@ from workbench.export.markdown import (
     DocOptions,
     ExperimentComparison,
     ExperimentDigest,
+    escape_markdown,
     load_doc_options,
     render_markdown,
 )
@@ -149,7 +150,7 @@ def _performance_notes(schema: Schema) -> tuple[str, ...]:
         for f in found:
             fix = f" Fix: `{f.fix}`" if f.fix and "\n" not in f.fix else ""
             message = f.message if f.message.endswith(".") else f.message + "."
-            notes.append(f"- **{f.rule_id}** `{f.object_name}`: {message}{fix}")
+            notes.append(f"- **{f.rule_id}** `{f.object_name}`: {escape_markdown(message)}{fix}")
         if not found:
             notes.append(f"- **{rule}**: no {_RULE_TITLES[rule]}.")
     return tuple(notes)

@@ -131,7 +131,7 @@ def load_doc_options(pyproject: str | Path = "pyproject.toml", **overrides: Any)
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 
 
-def _escape(text: str) -> str:
+def escape_markdown(text: str) -> str:
     """Markdown text whose ``<``/``>`` survive renderers (``<uuid>`` is not an HTML tag).
 
     GFM (like pandoc and Python-Markdown) reads ``<word>`` as raw HTML and drops it;
@@ -153,7 +153,7 @@ def _entities(text: str) -> str:
 def _cell(text: str | None) -> str:
     if text is None or text == "":
         return "-"
-    return _escape(" ".join(str(text).split())).replace("|", "\\|")
+    return escape_markdown(" ".join(str(text).split())).replace("|", "\\|")
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -631,7 +631,7 @@ def _enum_section(schema: Schema, e: Enum, used_by: list[str]) -> list[str]:
         f"**Database:** PostgreSQL ENUM type `{_display(schema, e.qualified_name)}` (used by {where})"
     )
     if e.comment:
-        out += ["", _escape(e.comment)]
+        out += ["", escape_markdown(e.comment)]
     out.append("")
     return out
 
@@ -706,7 +706,7 @@ def _triggers(schema: Schema) -> list[str]:
         title = "Auto-update `updated_at`" if sets_updated_at else f"`{_display(schema, fname)}()`"
         out += [f"### {title}"]
         if func is not None and func.comment:
-            out += ["", _escape(func.comment)]
+            out += ["", escape_markdown(func.comment)]
         out += ["```sql"]
         if func is not None:
             out += [func.definition.strip().rstrip(";") + ";", ""]
@@ -828,7 +828,7 @@ def _sample_table(rows: list[dict[str, Any]]) -> list[str]:
 def _sample_data(schema: Schema, x: DocExtras) -> list[str]:
     out = ["## Sample Data (Development)", ""]
     if x.sample_note:
-        out += [_escape(x.sample_note), ""]
+        out += [escape_markdown(x.sample_note), ""]
     failed = _failure(x, "schema.md: Sample Data")
     if failed is not None:
         out += [f"The sample data could not be gathered ({_cell(failed.reason)}).", ""]
@@ -842,7 +842,7 @@ def _sample_data(schema: Schema, x: DocExtras) -> list[str]:
                 empty.append(_display(schema, table.qualified_name))
                 continue
             out += [
-                f"**{_escape(_display(schema, table.qualified_name))}** (first {_plural(len(rows), 'row')} by primary key):",
+                f"**{escape_markdown(_display(schema, table.qualified_name))}** (first {_plural(len(rows), 'row')} by primary key):",
                 "",
                 *_sample_table(rows),
                 "",
@@ -959,7 +959,7 @@ def _security(schema: Schema, x: DocExtras) -> list[str]:
         forced = " (FORCE: applies to the owner too)" if t.rls_forced else ""
         out += [
             "",
-            f"#### {_escape(title)}{forced}",
+            f"#### {escape_markdown(title)}{forced}",
             "```sql",
             "-- Enable RLS",
             f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;",
@@ -980,7 +980,7 @@ def _security(schema: Schema, x: DocExtras) -> list[str]:
         out += ["```"]
         for p in t.policies:
             if p.comment:
-                out += ["", f"`{p.name}`: {_escape(p.comment)}"]
+                out += ["", f"`{p.name}`: {escape_markdown(p.comment)}"]
             demo = demos.get((t.qualified_name, p.name))
             if demo is not None:
                 out += ["", *_demo_table(demo)]
@@ -1041,7 +1041,7 @@ def _demo_table(demo: RlsDemo) -> list[str]:
         tenant = f"`{c.tenant}`" if c.tenant is not None else "(not set)"
         out.append(f"| {tenant} | {c.visible} | {c.total} |")
     if demo.note:
-        out += ["", f"Note: {_escape(demo.note)}."]
+        out += ["", f"Note: {escape_markdown(demo.note)}."]
     return out
 
 
@@ -1167,6 +1167,7 @@ __all__ = [
     "ExperimentComparison",
     "ExperimentDigest",
     "display_type",
+    "escape_markdown",
     "load_doc_options",
     "python_enum",
     "render_markdown",
