@@ -761,8 +761,7 @@ def _migrations(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
     if x.ddl.strip():
         out += [
             f"The complete DDL ({_lines(x.ddl)}) is [schema.sql](./schema.sql), written beside this "
-            "document by `workbench export` and proven to reload to the same schema. "
-            "Load it into an empty database with:",
+            "document by `workbench export` from the same schema. Load it into an empty database with:",
             "",
             "```bash",
             'psql --single-transaction -v ON_ERROR_STOP=1 -f schema.sql "$DATABASE_URL"',
@@ -792,8 +791,8 @@ def _migrations(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
         )
         out += [
             f"[`{revision}`](./{revision}) ({_lines(x.alembic_revision)}), generated with "
-            "Alembic's autogenerate API, builds the whole schema from an empty database "
-            "(`upgrade head`) and removes it again (`downgrade base`)."
+            "Alembic's autogenerate API, is the initial revision: `upgrade head` creates the schema "
+            "in an empty database, `downgrade base` removes it."
             + (" Its first table:" if excerpt else ""),
             "",
         ]

@@ -67,8 +67,10 @@ class ExportIncomplete(WorkbenchError):
     def __init__(self, failures: list[ArtifactFailure]) -> None:
         self.failures = list(failures)
         names = ", ".join(f.artifact for f in self.failures)
+        count = len(self.failures)
         lines = [
-            f"{len(self.failures)} export artifact(s) failed ({names}); the others were written:"
+            f"{count} export artifact{'' if count == 1 else 's'} failed ({names}); "
+            "everything else was written:"
         ]
         lines += [f"  {f}" for f in self.failures]
         super().__init__("\n".join(lines))
