@@ -75,19 +75,26 @@ def gfm(text: str) -> str:
 
 
 def pipe_tables(text: str) -> list[int]:
-    """Rows (header and body, without the delimiter line) of each pipe table outside code fences."""
-    tables, current, fence = [], 0, None
+    """Rows (header and body, without the delimiter line) of each pipe table outside code fences.
+
+    Also checks that each table follows a blank line: GFM lets a table interrupt a
+    paragraph, pandoc and Python-Markdown do not (the table then shows as text).
+    """
+    tables, current, fence, previous = [], 0, None, ""
     for line in text.splitlines():
         m = re.match(r"^(`{3,}|~{3,})", line)
         if m and (fence is None or line.startswith(fence)):
             fence = None if fence else m.group(1)
-            continue
-        if fence is None and line.startswith("|"):
+        elif fence is None and line.startswith("|"):
+            if not current:
+                assert previous.strip() == "", f"no blank line before the table at {line!r}"
             current += 1
+            previous = line
             continue
         if current:
             tables.append(current - 1)
             current = 0
+        previous = line
     if current:
         tables.append(current - 1)
     return tables
