@@ -355,3 +355,22 @@ def test_one_failed_artifact_leaves_the_others_and_exits_2(tmp_path, capsys) -> 
     assert "error:" in captured.err and "models.py:" in captured.err
     assert "Traceback" not in captured.err
     assert (out / "models.py" / "keep").read_text() == "not ours\n"
+
+
+def test_sample_rows_of_a_table_without_primary_key_and_json(db_holding) -> None:
+    """No primary key and a json column (json has no ordering operator): rows still read."""
+    from workbench.export.doc_collect import read_sample
+
+    conninfo = db_holding(
+        "CREATE TABLE events (payload json, at point);"
+        """INSERT INTO events VALUES ('{"b": 2}', '(1,2)'), ('{"a": 1}', '(0,0)');"""
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        schema = introspect(conn)
+        sample = read_sample(conn, schema, sample_rows=3)
+    assert sample.rows["public.events"] == [
+        {"payload": {"a": 1}, "at": "(0,0)"},
+        {"payload": {"b": 2}, "at": "(1,2)"},
+    ]
+    text = render_markdown(schema, options=OPTIONS, extras=DocExtras(sample_rows=sample.rows))
+    assert '| {"a": 1} | (0,0) |' in text

@@ -254,13 +254,13 @@ def _referenced_keys(schema: Schema, table: Table) -> list[tuple[str, ...]]:
 def fetch_rows(
     conn: psycopg.Connection, table: Table, *, limit: int, columns: Iterable[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Rows of ``table`` as JSON-ready dicts, ``ORDER BY`` primary key (or all columns)."""
+    """Rows of ``table`` as JSON-ready dicts, ``ORDER BY`` primary key (or the row's text)."""
     pk = table.primary_key
-    order = list(pk.columns) if pk else [c.name for c in table.columns]
+    # Without a primary key, order by the row's text: every type has one (json, point
+    # and xml have no ordering operator of their own).
+    order_by = sql.SQL(", ").join(map(sql.Identifier, pk.columns)) if pk else sql.SQL("t::text")
     stmt = sql.SQL("SELECT to_jsonb(t) FROM {} AS t ORDER BY {} LIMIT {}").format(
-        sql.Identifier(table.schema, table.name),
-        sql.SQL(", ").join(map(sql.Identifier, order)),
-        sql.Literal(limit),
+        sql.Identifier(table.schema, table.name), order_by, sql.Literal(limit)
     )
     names = list(columns) if columns is not None else [c.name for c in table.columns]
     try:
@@ -275,7 +275,7 @@ def fetch_rows(
                 sql.SQL("{}, t.{}").format(sql.Literal(n), sql.Identifier(n)) for n in stored
             ),
             sql.Identifier(table.schema, table.name),
-            sql.SQL(", ").join(map(sql.Identifier, order)),
+            sql.SQL(", ").join(map(sql.Identifier, pk.columns)) if pk else sql.SQL("1"),
             sql.Literal(limit),
         )
         docs = conn.execute(stmt).fetchall()

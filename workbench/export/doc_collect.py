@@ -45,7 +45,7 @@ from workbench.export.markdown import (
     load_doc_options,
     render_markdown,
 )
-from workbench.export.result import ExportResult
+from workbench.export.result import ExportResult, describe
 from workbench.export.rls_demo import RlsDemo, demonstrate
 from workbench.export.sqlmodel import render_sqlmodel
 from workbench.model import Schema, Table
@@ -269,7 +269,12 @@ def read_sample(
                 script = seeder_script(conn, schema, limit_per_table=sample_rows)
         except (ImportError, psycopg.Error):  # the dump cannot read the rows: plain INSERTs
             script = seed_script(conn, schema, limit_per_table=sample_rows)
-        demos = demonstrate(conn, schema)
+        try:  # the demonstration on its own: a policy it cannot run costs only itself
+            with conn.transaction():
+                demos = demonstrate(conn, schema)
+        except psycopg.Error as exc:
+            demos = ()
+            note = f"{note} The RLS demonstration could not run ({describe(exc)})".strip() + "."
     return SampleData(examples, tuple(generated), script, demos, note, shown)
 
 
