@@ -222,13 +222,25 @@ def test_corpus_document_snippets_run(server, template_for, new_db, name: str) -
 def test_mixed_case_and_digit_names_are_quoted(db_holding, new_db) -> None:
     ddl = """
     CREATE SCHEMA "Sales";
+    DO $$ BEGIN CREATE ROLE "App User" NOLOGIN;
+    EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+    CREATE TYPE "Sales"."State" AS ENUM ('new', 'done');
     CREATE TABLE "Album" ("AlbumId" int PRIMARY KEY, "Title" text NOT NULL DEFAULT 'x',
+        "Kind" varchar(10) CHECK ("Kind" IN ('lp', 'ep')),
         CONSTRAINT "Title_check" CHECK ("Title" <> ''));
     CREATE TABLE "Sales"."2019" (id int PRIMARY KEY, "Album" int NOT NULL REFERENCES "Album",
-        "order" int UNIQUE);
+        "order" int UNIQUE, "select" "Sales"."State" NOT NULL DEFAULT 'new',
+        updated_at timestamptz NOT NULL DEFAULT now());
     CREATE INDEX "IFK_Album" ON "Sales"."2019" ("Album");
+    CREATE UNIQUE INDEX "uq order" ON "Sales"."2019" (("order" + 1));
+    CREATE FUNCTION "Sales".touch() RETURNS trigger LANGUAGE plpgsql AS $f$
+    BEGIN NEW.updated_at := now(); RETURN NEW; END $f$;
+    CREATE TRIGGER "Touch" BEFORE UPDATE ON "Sales"."2019"
+        FOR EACH ROW EXECUTE FUNCTION "Sales".touch();
     ALTER TABLE "Album" ENABLE ROW LEVEL SECURITY;
-    CREATE POLICY "Everyone" ON "Album" FOR SELECT USING (true);
+    CREATE POLICY "Everyone" ON "Album" FOR SELECT TO "App User" USING (true);
+    CREATE VIEW "Sales"."Album Sales" AS SELECT a."Title", count(*) AS n FROM "Album" a
+        JOIN "Sales"."2019" s ON s."Album" = a."AlbumId" GROUP BY a."Title";
     """
     conninfo = db_holding(ddl)
     with psycopg.connect(conninfo) as conn:
@@ -238,7 +250,8 @@ def test_mixed_case_and_digit_names_are_quoted(db_holding, new_db) -> None:
     assert 'ALTER TABLE "Sales"."2019"' in text
     assert '- `CREATE INDEX "IFK_Album" ON "Sales"."2019" ("Album")`' in text  # qualified
     dbname = psycopg.conninfo.conninfo_to_dict(conninfo)["dbname"]
-    assert run_snippets(new_db(template=dbname), text) >= 6
+    assert 'CREATE POLICY "Everyone" ON "Album"' in text and 'TO "App User"' in text
+    assert run_snippets(new_db(template=dbname), text) >= 12
 
 
 # -- issue 22 (c): one Mermaid fence per part ---------------------------------------------------
