@@ -387,3 +387,19 @@ def test_sample_rows_of_a_table_without_primary_key_and_json(db_holding) -> None
     ]
     text = render_markdown(schema, options=OPTIONS, extras=DocExtras(sample_rows=sample.rows))
     assert '| {"a": 1} | (0,0) |' in text
+
+
+def test_performance_section_follows_the_lint_configuration(tmp_path: Path) -> None:
+    from workbench.export.doc_collect import _performance_notes
+    from workbench.lint import LintConfig
+
+    schema = _wide_schema(3)  # foreign keys without an index
+    default = "\n".join(_performance_notes(schema))
+    assert "**fk-without-index** `public.t1.t1_prev_fkey`" in default
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.workbench.lint]\ndisable = ["fk-without-index"]\n'
+    )
+    config = LintConfig.from_pyproject(tmp_path / "pyproject.toml")
+    notes = "\n".join(_performance_notes(schema, config))
+    assert "- **fk-without-index**: not checked (disabled in `[tool.workbench.lint]`)." in notes
+    assert "`public.t1.t1_prev_fkey`" not in notes

@@ -50,8 +50,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.export.doc_collect import write_all
     from workbench.export.markdown import load_doc_options
+    from workbench.lint import LintConfig
 
     options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
+    # The Performance section lists lint findings: with the configuration `workbench lint` reads.
+    lint_config = (
+        LintConfig.from_pyproject(args.pyproject) if Path(args.pyproject).is_file() else None
+    )
     with open_from_args(args) as wb:
         result = write_all(
             wb,
@@ -60,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             rows_per_table=args.rows,
             history=args.sql if args.history else None,
+            lint_config=lint_config,
         )
     for path in result.written:
         print(f"wrote {path}")

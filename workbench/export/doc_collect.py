@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from workbench.diagram.api import Diagram
     from workbench.diagram.graphviz_bin import GraphvizBinary
     from workbench.explain import ExperimentResult
+    from workbench.lint import LintConfig
     from workbench.server import Server
 
 
@@ -137,13 +138,18 @@ def seed_script(conn: psycopg.Connection, schema: Schema, *, limit_per_table: in
     return "\n\n".join(blocks)
 
 
-def _performance_notes(schema: Schema) -> tuple[str, ...]:
-    """Lint findings about indexes as Markdown bullets; "none" said per rule."""
+def _performance_notes(schema: Schema, config: LintConfig | None = None) -> tuple[str, ...]:
+    """Lint findings about indexes as Markdown bullets; "none" said per rule.
+
+    ``config`` is the ``[tool.workbench.lint]`` configuration ``workbench lint`` uses,
+    so that the document and the linter report the same findings.
+    """
     try:
         from workbench.lint import lint
     except ImportError:  # lint not installed in this tree
         return ()
-    report = lint(schema)
+    report = lint(schema, config=config)
+    ran = {r.id for r in report.rules}
     notes = []
     for rule in PERFORMANCE_RULES:
         found = [f for f in report.findings if f.rule_id == rule]
@@ -151,7 +157,9 @@ def _performance_notes(schema: Schema) -> tuple[str, ...]:
             fix = f" Fix: `{f.fix}`" if f.fix and "\n" not in f.fix else ""
             message = f.message if f.message.endswith(".") else f.message + "."
             notes.append(f"- **{f.rule_id}** `{f.object_name}`: {escape_markdown(message)}{fix}")
-        if not found:
+        if not found and rule not in ran:
+            notes.append(f"- **{rule}**: not checked (disabled in `[tool.workbench.lint]`).")
+        elif not found:
             notes.append(f"- **{rule}**: no {_RULE_TITLES[rule]}.")
     return tuple(notes)
 
@@ -372,6 +380,7 @@ def collect(
     experiments: Sequence[ExperimentResult] | None = None,
     changelog: Sequence[ChangelogEntry] = (),
     dot_binary: GraphvizBinary | None = None,
+    lint_config: LintConfig | None = None,
     result: ExportResult | None = None,
 ) -> Collected:
     """Gather the document's database facts and the files beside it, each part on its own.
@@ -408,7 +417,7 @@ def collect(
     digests = _attempt(
         result, DOC_EXPERIMENTS, lambda: tuple(map(digest_experiment, experiments)), no_digests
     )
-    performance = _attempt(result, DOC_LINT, lambda: _performance_notes(schema), none)
+    performance = _attempt(result, DOC_LINT, lambda: _performance_notes(schema, lint_config), none)
     ddl = _attempt(result, DDL, lambda: render_ddl(schema), "")
     failures = tuple(result.failures) if result is not None else ()
     extras = DocExtras(
@@ -479,6 +488,7 @@ def write_all(
     experiments: Sequence[ExperimentResult] | None = None,
     history: str | os.PathLike[str] | None = None,
     dot_binary: GraphvizBinary | None = None,
+    lint_config: LintConfig | None = None,
 ) -> ExportResult:
     """Write schema.sql, schema.md, er.mmd, er.svg, models.py and migrations/ into ``out_dir``.
 
@@ -493,7 +503,8 @@ def write_all(
     rows per table the document shows; ``experiments`` default to the session's
     (``wb.experiments``); ``history`` is a ``sql/`` directory inside a git
     repository whose commits become the changelog; ``dot_binary`` pins the
-    Graphviz binary drawing ``er.svg`` (default: :func:`workbench.diagram.graphviz_bin.find_dot`).
+    Graphviz binary drawing ``er.svg`` (default: :func:`workbench.diagram.graphviz_bin.find_dot`);
+    ``lint_config`` is the lint configuration the Performance section's findings use.
     """
     out = Path(out_dir)
     result = ExportResult()
@@ -515,6 +526,7 @@ def write_all(
         experiments=experiments,
         changelog=changelog,
         dot_binary=dot_binary,
+        lint_config=lint_config,
         result=result,
     )
     extras = got.extras
