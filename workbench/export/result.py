@@ -14,6 +14,7 @@ not change the exit code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class ExportResult:
     def ok(self) -> bool:
         return not self.failures
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Path]:
         """Iterate the written paths (what ``write_all`` returned before it had failures)."""
         return iter(self.written)
 
