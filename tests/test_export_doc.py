@@ -403,3 +403,24 @@ def test_performance_section_follows_the_lint_configuration(tmp_path: Path) -> N
     notes = "\n".join(_performance_notes(schema, config))
     assert "- **fk-without-index**: not checked (disabled in `[tool.workbench.lint]`)." in notes
     assert "`public.t1.t1_prev_fkey`" not in notes
+
+
+def test_document_says_which_part_failed_and_why() -> None:
+    from workbench.export.result import ArtifactFailure
+
+    failures = (
+        ArtifactFailure("schema.md: Sample Data", "UndefinedTable: relation <accounts> missing"),
+        ArtifactFailure("models.py", "ValueError: no tables"),
+        ArtifactFailure("migrations/", "KeyError: 'public.t'"),
+        ArtifactFailure("er.mmd, er.svg", "GraphvizNotFound: no dot"),
+    )
+    schema = _wide_schema(2)
+    text = render_markdown(schema, options=OPTIONS, extras=DocExtras(failures=failures))
+    assert (
+        "The sample data could not be gathered (UndefinedTable: relation &lt;accounts&gt; missing)."
+        in text
+    )
+    assert "`models.py` could not be generated (ValueError: no tables)." in text
+    assert "The initial revision could not be generated (KeyError: 'public.t')." in text
+    assert "The Mermaid diagram could not be drawn (GraphvizNotFound: no dot)." in text
+    check_renders_on_github(text, schema)

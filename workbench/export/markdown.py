@@ -725,7 +725,7 @@ def _missing(x: DocExtras, artifact: str, what: str) -> str:
     """Why ``what`` is not in the document: the recorded failure, else how to get it."""
     failed = _failure(x, artifact)
     if failed is not None:
-        return f"{what} could not be generated ({_cell(failed.reason)})."
+        return f"{what[:1].upper()}{what[1:]} could not be generated ({_cell(failed.reason)})."
     return f"Run `workbench export` to generate {what}."
 
 
