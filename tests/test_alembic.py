@@ -112,3 +112,53 @@ def test_comparison_database_must_be_empty(example_wb) -> None:
         pytest.raises(AlembicExportError, match="not empty"),
     ):
         render_alembic(example_wb.url, not_empty.url, example_wb.schema)
+
+
+#: issue 22's reproduction: a non-public schema, a foreign-key cycle, a DESC expression key.
+REAL_WORLD_SQL = """
+CREATE SCHEMA app;
+COMMENT ON SCHEMA app IS 'application tables';
+CREATE TABLE app.a (id int PRIMARY KEY, b_id int, name text);
+CREATE TABLE app.b (id int PRIMARY KEY, a_id int REFERENCES app.a DEFERRABLE INITIALLY DEFERRED);
+ALTER TABLE app.a ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id) REFERENCES app.b ON DELETE SET NULL;
+CREATE INDEX a_lower_name ON app.a (lower(name) DESC, id);
+CREATE TABLE public.p (id int PRIMARY KEY, a_id int REFERENCES app.a, note text);
+CREATE INDEX p_note ON public.p (upper(note) NULLS FIRST);
+"""
+
+
+def test_schemas_cycles_desc_keys_and_search_path_round_trip(server, tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from workbench.diff import diff
+
+    sql = tmp_path / "schema.sql"
+    sql.write_text(REAL_WORLD_SQL)
+    with workbench.open(sql, server=server) as wb:
+        # A database search_path other than public must not confuse reflection.
+        with wb.connect(autocommit=True) as conn:
+            db_name = sa.make_url(wb.url).database
+            conn.execute(f'ALTER DATABASE "{db_name}" SET search_path = app, public')
+        with wb.new_database(empty=True) as empty:
+            project = render_alembic(wb.url, empty.url, wb.schema)
+        revision = project.files[REVISION_FILE]
+        # the schema exists before any table is created in it
+        assert revision.index("CREATE SCHEMA IF NOT EXISTS app;") < revision.index(
+            "op.create_table("
+        )
+        # the cycle's foreign keys are added after both tables, not inline
+        assert "sa.ForeignKeyConstraint(['b_id']" not in revision
+        assert "ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id)" in revision
+        project_dir = project.write(tmp_path / "migrations")
+        with wb.new_database(empty=True) as db:
+            cfg = _config(project_dir, db.url)
+            command.upgrade(cfg, "head")
+            with db.connect() as conn:
+                built = _without_alembic_table(introspect(conn))
+            assert built == wb.schema, str(diff(wb.schema, built))
+            assert "lower(name) DESC" in built.table("app.a").indexes[0].definition
+            command.downgrade(cfg, "base")
+            with db.connect() as conn:
+                left = _without_alembic_table(introspect(conn))
+            assert left == Schema(namespaces=left.namespaces), left
+            assert [n.name for n in left.namespaces] == ["public"]
