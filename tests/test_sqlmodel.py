@@ -145,6 +145,11 @@ def test_awkward_names_and_domains_import_and_create(server, tmp_path: Path) -> 
     sql = tmp_path / "schema.sql"
     sql.write_text(AWKWARD_SQL)
     with workbench.open(sql, server=server) as wb:
+        # a database search_path other than public must not move tables between schemas
+        with wb.connect(autocommit=True) as conn:
+            conn.execute(
+                f'ALTER DATABASE "{sa.make_url(wb.url).database}" SET search_path = app, public'
+            )
         code = render_sqlmodel(wb.url, wb.schema)
         path = tmp_path / "models.py"
         path.write_text(code)

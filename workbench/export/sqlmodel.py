@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
 from workbench.errors import WorkbenchError
+from workbench.export._reflect import reflection_engine
 from workbench.export.ddl import stable_sql
 from workbench.model import Domain, Schema
 from workbench.relations import junction_tables
@@ -389,7 +390,8 @@ def render_sqlmodel(
     tables are junction tables. ``schemas`` lists the PostgreSQL schemas to
     reflect (default: ``public`` plus every schema holding a table of ``schema``).
     """
-    engine = sa.create_engine(bind) if isinstance(bind, str) else bind
+    # search_path pinned to public: see workbench/export/_reflect.py
+    engine = reflection_engine(bind)
     names = sorted(set(schemas or ()) or ({t.schema for t in schema.tables} | {"public"}))
     metadata = sa.MetaData()
     try:
@@ -406,8 +408,7 @@ def render_sqlmodel(
             "check that the URL points at a database holding the schema"
         ) from exc
     finally:
-        if isinstance(bind, str):
-            engine.dispose()
+        engine.dispose()
     return HEADER + code
 
 
