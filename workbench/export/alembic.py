@@ -16,8 +16,15 @@ workbench template), then adjusted where reflection and reload disagree:
   ``op.execute`` before the tables and dropped after them, once per type, as
   the brief of the migration asks.
 
+Real schemas (issue 22) also need: reflection with ``search_path = public``
+pinned (``_reflect.reflection_engine``: a role's or database's search_path must
+not move tables between schemas); ``CREATE SCHEMA`` for every non-public
+schema first; foreign keys that close a cycle added after the tables instead
+of inline in ``create_table``; and expression index keys reflection would
+lose (``lower(name) DESC``) created from ``pg_get_indexdef``.
+
 What Alembic cannot express goes through ``op.execute`` blocks, in dependency
-order (the DDL export's): extensions, roles named by policies, enum types,
+order (the DDL export's): schemas, extensions, roles named by policies, enum types,
 domains, standalone sequences and functions (before the tables, since defaults
 and CHECKs may call them; ``check_function_bodies`` is off as in pg_dump);
 after the tables: partitioned tables and their partitions (the DDL export's
