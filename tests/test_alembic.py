@@ -155,6 +155,8 @@ def test_schemas_cycles_desc_keys_and_search_path_round_trip(server, tmp_path: P
         assert "ADD CONSTRAINT a_b_fk FOREIGN KEY (b_id)" in revision
         project_dir = project.write(tmp_path / "migrations")
         with wb.new_database(empty=True) as db:
+            with db.connect(autocommit=True) as conn:  # the target's search_path too
+                conn.execute(f'ALTER DATABASE "{db.name}" SET search_path = app, public')
             cfg = _config(project_dir, db.url)
             command.upgrade(cfg, "head")
             with db.connect() as conn:
@@ -275,3 +277,25 @@ def test_diff_alembic_needs_an_alembic_project(tmp_path, capsys) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("workbench diff: error:") and "Alembic project" in err
+
+
+def test_statements_outside_a_transaction_run_in_an_autocommit_block() -> None:
+    from workbench.export.alembic_revision import operations_code
+
+    sql = (
+        "-- added index public.t.t_a\n"
+        "CREATE INDEX CONCURRENTLY t_a ON public.t (a);\n"
+        "-- DESTRUCTIVE: drops column b\n"
+        "ALTER TABLE public.t DROP COLUMN b;\n"
+    )
+    code = "\n".join(operations_code(sql)).replace("\0", "")
+    assert code.splitlines()[:3] == [
+        "# added index public.t.t_a",
+        "with op.get_context().autocommit_block():",
+        '    op.execute(sa.text(r"""',
+    ]
+    assert "# DESTRUCTIVE: drops column b" in code
+    assert code.count("op.execute(") == 2
+    compile(
+        "def upgrade():\n" + "\n".join("    " + line for line in code.splitlines()), "r", "exec"
+    )
