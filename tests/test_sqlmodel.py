@@ -37,10 +37,15 @@ def _import(path: Path, name: str):
 def _forget_models() -> None:
     """Empty SQLModel's global metadata *and* class registry: chinook and pagila both
     define ``Customer``, and a class left in the registry makes relationship paths
-    ambiguous for the next module (when it is collected depends on the GC)."""
+    ambiguous for the next module (when it is collected depends on the GC); and the
+    create/drop hooks named types left on the metadata."""
     from sqlmodel import SQLModel
 
     SQLModel.metadata.clear()
+    # DOMAIN and ENUM types hook themselves onto the metadata's create/drop events
+    for name in ("before_create", "after_create", "before_drop", "after_drop"):
+        for fn in list(getattr(SQLModel.metadata.dispatch, name)):
+            sa.event.remove(SQLModel.metadata, name, fn)
     SQLModel._sa_registry.dispose()
     gc.collect()
 
@@ -111,3 +116,61 @@ def test_corpus_models_import(server, tmp_path: Path, name: str) -> None:
     finally:
         _forget_models()
         sys.modules.pop(f"wb_corpus_{name}", None)
+
+
+#: issue 22's reproduction: names pydantic refuses or that shadow builtins, domains over varchar.
+AWKWARD_SQL = """
+CREATE SCHEMA app;
+CREATE DOMAIN short_text AS varchar(40);
+CREATE DOMAIN app.positive AS numeric(10,2) NOT NULL DEFAULT 1
+    CONSTRAINT positive_check CHECK (VALUE > 0);
+CREATE TABLE thing (
+  id int PRIMARY KEY,
+  object text,
+  _version int NOT NULL DEFAULT 1,
+  label short_text,
+  str text,
+  model_year int,
+  price app.positive,
+  x int
+);
+"""
+
+
+def test_awkward_names_and_domains_import_and_create(server, tmp_path: Path) -> None:
+    from sqlmodel import SQLModel
+
+    from workbench.diff import diff
+
+    sql = tmp_path / "schema.sql"
+    sql.write_text(AWKWARD_SQL)
+    with workbench.open(sql, server=server) as wb:
+        # a database search_path other than public must not move tables between schemas
+        with wb.connect(autocommit=True) as conn:
+            conn.execute(
+                f'ALTER DATABASE "{sa.make_url(wb.url).database}" SET search_path = app, public'
+            )
+        code = render_sqlmodel(wb.url, wb.schema)
+        path = tmp_path / "models.py"
+        path.write_text(code)
+        SQLModel.metadata.clear()
+        try:
+            module = _import(path, "wb_awkward_models")
+            configure_mappers()
+            # attributes renamed, columns keep their names
+            fields = module.Thing.model_fields
+            assert {"object_", "version", "str_", "model_year_", "label"} <= set(fields)
+            assert module.Thing(id=1, version=2).version == 2
+            with wb.new_database(empty=True) as db:
+                with db.connect(autocommit=True) as conn:
+                    conn.execute("CREATE SCHEMA app")
+                engine = sa.create_engine(db.url)
+                SQLModel.metadata.create_all(engine)
+                engine.dispose()
+                with db.connect() as conn:
+                    built = introspect(conn)
+            assert built.domains == wb.schema.domains
+            assert _carried(built) == _carried(wb.schema), str(diff(wb.schema, built))
+        finally:
+            _forget_models()
+            sys.modules.pop("wb_awkward_models", None)

@@ -5,6 +5,13 @@
 ``REV:<--sql>`` with the working tree's ``--sql`` directory. Each side is loaded
 into its own disposable database and introspected; ``--migration FILE`` also
 writes the SQL that takes A to B (destructive statements marked).
+
+``--alembic DIR`` adds a revision to the Alembic project in DIR (as ``workbench
+export`` writes it): ``upgrade`` is the A → B migration, ``downgrade`` the
+B → A one (rename hints reversed), chained to the project's head. When the
+project's ``alembic.ini`` names a ``workbench_models`` file that exists, it is
+regenerated from B, so ``alembic revision --autogenerate`` keeps comparing the
+database with the newest models.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ from workbench.commands.common import add_backend_arguments
 from workbench.diff import diff
 from workbench.errors import WorkbenchError
 from workbench.export import write_atomic
-from workbench.server import start_server
+from workbench.model import Schema
+from workbench.server import Server, start_server
 from workbench.versions import load_model, materialise
 
 
@@ -31,6 +39,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sql", default="sql", help="schema directory used with --git (default: sql)"
     )
     parser.add_argument("--migration", metavar="FILE", help="write the migration SQL to FILE")
+    parser.add_argument(
+        "--alembic",
+        metavar="DIR",
+        help="add a revision (upgrade A→B, downgrade B→A) to the Alembic project in DIR",
+    )
+    parser.add_argument(
+        "-m",
+        "--message",
+        default=None,
+        help="message of the --alembic revision (default: 'workbench diff')",
+    )
     parser.add_argument(
         "--rename",
         action="append",
@@ -52,16 +71,71 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise WorkbenchError("workbench diff needs A and B, or --git REV")
     renames = parse_renames(args.rename)
+    models_path = _models_file(args.alembic) if args.alembic else None
+    models_code = None
     with tempfile.TemporaryDirectory(prefix="workbench-diff-") as tmp:
         old_path = materialise(old_spec, Path(tmp) / "old")
         new_path = materialise(new_spec, Path(tmp) / "new")
         with start_server(args.backend) as srv:
-            old, new = (load_model(srv, p) for p in (old_path, new_path))
+            old = load_model(srv, old_path)
+            if models_path is None:
+                new = load_model(srv, new_path)
+            else:
+                new, models_code = _load_with_models(srv, new_path)
     result = diff(old, new, renames=renames)
     print(result)
     if args.migration:
         print(f"wrote {write_atomic(args.migration, result.migration_sql())}")
+    if args.alembic:
+        if not result:
+            print(f"no revision added to {args.alembic}: nothing changed")
+            return 0
+        from workbench.export.alembic_revision import add_revision
+
+        back = diff(new, old, renames=reverse_renames(renames))
+        path = add_revision(args.alembic, result, back, message=args.message or "workbench diff")
+        print(f"wrote {path}")
+        if models_path is not None and models_code is not None:
+            print(f"wrote {write_atomic(models_path, models_code)}")
     return 0
+
+
+def _models_file(directory: str) -> Path | None:
+    """The project's models.py (``workbench_models`` in its alembic.ini), when it exists.
+
+    Checks the project first, so a wrong DIR fails before anything is loaded.
+    """
+    from workbench.export.alembic_revision import open_project, project_config
+
+    open_project(directory)
+    value = project_config(directory).get_main_option("workbench_models")
+    path = Path(value) if value else None
+    return path if path is not None and path.is_file() else None
+
+
+def _load_with_models(srv: Server, path: Path) -> tuple[Schema, str]:
+    """Load ``path`` into a database of its own; its model and its SQLModel classes."""
+    from workbench.export.sqlmodel import render_sqlmodel
+    from workbench.introspect import introspect
+    from workbench.loader import load_paths
+
+    name = srv.create_database()
+    try:
+        with srv.connect(name) as conn:
+            load_paths(conn, path, backend=srv.backend)
+            model = introspect(conn)
+        return model, render_sqlmodel(srv.sqlalchemy_url(name), model)
+    finally:
+        srv.drop_database(name)
+
+
+def reverse_renames(renames: dict[str, str]) -> dict[str, str]:
+    """Hints for B → A: ``public.users.name=full_name`` becomes ``public.users.full_name=name``."""
+    reversed_: dict[str, str] = {}
+    for old, new in renames.items():
+        parent, _, old_name = old.rpartition(".")
+        reversed_[f"{parent}.{new}" if parent else new] = old_name
+    return reversed_
 
 
 def parse_renames(hints: list[str]) -> dict[str, str]:

@@ -16,8 +16,15 @@ workbench template), then adjusted where reflection and reload disagree:
   ``op.execute`` before the tables and dropped after them, once per type, as
   the brief of the migration asks.
 
+Real schemas (issue 22) also need: reflection with ``search_path = public``
+pinned (``_reflect.reflection_engine``: a role's or database's search_path must
+not move tables between schemas); ``CREATE SCHEMA`` for every non-public
+schema first; foreign keys that close a cycle added after the tables instead
+of inline in ``create_table``; and expression index keys reflection would
+lose (``lower(name) DESC``) created from ``pg_get_indexdef``.
+
 What Alembic cannot express goes through ``op.execute`` blocks, in dependency
-order (the DDL export's): extensions, roles named by policies, enum types,
+order (the DDL export's): schemas, extensions, roles named by policies, enum types,
 domains, standalone sequences and functions (before the tables, since defaults
 and CHECKs may call them; ``check_function_bodies`` is off as in pg_dump);
 after the tables: partitioned tables and their partitions (the DDL export's
@@ -54,9 +61,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
 from workbench.errors import WorkbenchError
+from workbench.export._reflect import reflection_engine
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
 from workbench.export.ddl import _domain, _Plan, _sequence, _table, stable_sql
-from workbench.model import Domain, Enum, Function, Schema, Sequence, Table
+from workbench.model import Domain, Enum, ForeignKey, Function, Index, Schema, Sequence, Table
 
 #: The revision id and file of the one migration.
 REVISION = "0001"
@@ -140,6 +148,14 @@ def _before_tables(schema: Schema) -> tuple[list[str], list[str]]:
     # SQL-language function bodies are checked at CREATE time and may read tables
     # created later in this revision; pg_dump turns the check off for the same reason.
     up, down = ["SET check_function_bodies = false;"], []
+    for ns in schema.namespaces:  # tables, types and functions may live there
+        if ns.name == "public":
+            continue
+        sql = f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ns.name)};"
+        if ns.comment is not None:
+            sql += f"\nCOMMENT ON SCHEMA {quote_ident(ns.name)} IS {quote_literal(ns.comment)};"
+        up.append(sql)
+        down.append(f"DROP SCHEMA IF EXISTS {quote_ident(ns.name)};")
     for ext in schema.extensions:
         up.append(f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)};")
         down.append(f"DROP EXTENSION IF EXISTS {quote_ident(ext.name)};")
@@ -320,11 +336,17 @@ def target_metadata(engine: Engine, schema: Schema) -> sa.MetaData:
     """Reflect the source database and adjust it so that it reloads to the same model."""
     metadata = sa.MetaData()
     names = sorted({t.schema for t in schema.tables} | {"public"})
-    with engine.connect() as conn, warnings.catch_warnings():
-        # Unknown types (pgvector's vector) are replaced by RawType below.
-        warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
-        for name in names:
-            metadata.reflect(conn, schema=None if name == "public" else name, views=False)
+    # search_path pinned to public: the default schema's tables reflect with schema=None,
+    # which means public here, whatever the role's or database's search_path says.
+    pinned = reflection_engine(engine)
+    try:
+        with pinned.connect() as conn, warnings.catch_warnings():
+            # Unknown types (pgvector's vector) are replaced by RawType below.
+            warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+            for name in names:
+                metadata.reflect(conn, schema=None if name == "public" else name, views=False)
+    finally:
+        pinned.dispose()
     checks = {
         (t.schema, t.name, c.name): c.expression for t in schema.tables for c in t.check_constraints
     }
@@ -367,6 +389,98 @@ def _drop_partitioned(metadata: sa.MetaData, names: set[str]) -> None:
                 table.foreign_keys.difference_update(fk.elements)
                 for column in table.columns:
                     column.foreign_keys.difference_update(fk.elements)
+
+
+def _qualified(table: sa.Table) -> str:
+    return f"{table.schema or 'public'}.{table.name}"
+
+
+def _add_fk_sql(fk: ForeignKey) -> tuple[str, str]:
+    table = quote_qualified(fk.table)
+    return (
+        f"ALTER TABLE {table}\n    ADD CONSTRAINT {quote_ident(fk.name)} {fk.definition};",
+        f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {quote_ident(fk.name)};",
+    )
+
+
+def detach_cyclic_foreign_keys(
+    metadata: sa.MetaData, schema: Schema
+) -> tuple[list[str], list[str]]:
+    """Take the foreign keys that close a cycle out of ``metadata``; return their SQL.
+
+    ``op.create_table`` writes foreign keys inline, so in a cycle (a → b → a)
+    whichever table comes first names one that does not exist yet. SQLAlchemy's
+    own ``sort_tables_and_constraints`` says which constraints cannot be created
+    inline (the ones it would emit with ALTER); those are added after every
+    table exists (``ALTER TABLE ... ADD CONSTRAINT`` with the model's definition,
+    so DEFERRABLE and the actions are kept) and dropped before the tables go.
+    """
+    tables = list(metadata.tables.values())
+    order = sa.schema.sort_tables_and_constraints(tables)
+    late = order[-1][1] if order and order[-1][0] is None else []
+    up, down = [], []
+    for fkc in sorted(late, key=lambda c: (_qualified(c.table), str(c.name))):
+        model = next(
+            (
+                fk
+                for fk in schema.foreign_keys
+                if fk.table == _qualified(fkc.table) and fk.name == fkc.name
+            ),
+            None,
+        )
+        if model is None:  # only reflected constraints are sorted; a model FK always exists
+            continue
+        _remove_fk(fkc)
+        add, drop = _add_fk_sql(model)
+        up.append(add)
+        down.append(drop)
+    return up, down
+
+
+def _remove_fk(fkc: sa.ForeignKeyConstraint) -> None:
+    table = fkc.table
+    table.constraints.discard(fkc)
+    table.foreign_keys.difference_update(fkc.elements)
+    for column in table.columns:
+        column.foreign_keys.difference_update(fkc.elements)
+
+
+def detach_lossy_indexes(metadata: sa.MetaData, schema: Schema) -> tuple[list[str], list[str]]:
+    """Take out of ``metadata`` the indexes reflection cannot carry exactly; return their SQL.
+
+    SQLAlchemy reflects an expression key without its sort order
+    (``lower(name) DESC`` comes back as ``lower(name)``), so autogenerate would
+    build a different index. Those indexes are created after the tables from
+    the model's ``pg_get_indexdef`` text instead.
+    """
+    up, down = [], []
+    for table in metadata.tables.values():
+        try:
+            model_table = schema.table(_qualified(table))
+        except KeyError:
+            continue
+        by_name = {i.name: i for i in model_table.indexes}
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            model = by_name.get(str(index.name))
+            if model is None or not _loses_keys(index, model):
+                continue
+            table.indexes.discard(index)
+            up.append(model.definition.rstrip(";") + ";")
+            down.append(
+                f"DROP INDEX IF EXISTS {quote_qualified(f'{model_table.schema}.{model.name}')};"
+            )
+    return up, down
+
+
+def _loses_keys(index: sa.Index, model: Index) -> bool:
+    """True when an expression key of ``model`` is not what reflection put in ``index``."""
+    reflected = [str(e) for e in index.expressions]
+    if len(reflected) != len(model.keys):
+        return True
+    return any(
+        column is None and text != key
+        for key, column, text in zip(model.keys, model.columns, reflected, strict=True)
+    )
 
 
 class RawType(sa.types.UserDefinedType):
@@ -450,6 +564,8 @@ def render_alembic(
     dst = sa.create_engine(empty) if isinstance(empty, str) else empty
     try:
         metadata = target_metadata(src, schema)
+        cycles_up, cycles_down = detach_cyclic_foreign_keys(metadata, schema)
+        indexes_up, indexes_down = detach_lossy_indexes(metadata, schema)
         with dst.connect() as conn:
             if sa.inspect(conn).get_table_names():
                 raise AlembicExportError(
@@ -483,6 +599,12 @@ def render_alembic(
             "# Extensions, roles, enum types and functions (what Alembic cannot express).",
             *map(_execute, before_up),
             tables_up.strip(),
+            *(
+                ["# Foreign keys closing a cycle, indexes reflection cannot carry."]
+                if cycles_up or indexes_up
+                else []
+            ),
+            *map(_execute, cycles_up + indexes_up),
             "# Views, triggers, row-level security, policies and remaining comments.",
             *map(_execute, after_up),
         ]
@@ -490,6 +612,7 @@ def render_alembic(
     downgrades = "\n".join(
         [
             *map(_execute, after_down),
+            *map(_execute, indexes_down + cycles_down),
             tables_down.strip(),
             *map(_execute, before_down),
         ]
@@ -525,6 +648,8 @@ __all__ = [
     "REVISION_FILE",
     "AlembicExportError",
     "AlembicProject",
+    "detach_cyclic_foreign_keys",
+    "detach_lossy_indexes",
     "render_alembic",
     "target_metadata",
 ]
