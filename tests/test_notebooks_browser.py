@@ -51,6 +51,8 @@ SVG_SOURCE = ("<svg", "xmlns", "<?xml", "</g>", "stroke=")
 
 # What the page is asked, in one round trip per notebook. Cells are read in order;
 # a text cell is one whose trimmed text is not a number (digits, separators, units).
+# Column headers may sit right above right-aligned figures, so only body cells (and row
+# labels) are held to the left; every cell that is one identifier must be on one line.
 READ_NOTEBOOK_JS = r"""
 const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
   .find(p => !p.classList.contains('lm-mod-hidden'));
@@ -65,7 +67,9 @@ const cells = [...panel.querySelectorAll('.jp-Cell')].map(cell => {
     const text = td.innerText.trim();
     if (numeric.test(text) || td.colSpan > 1) continue;
     const align = getComputedStyle(td).textAlign;
-    if (!['left', 'start', 'justify'].includes(align)) misaligned.push(text + ' [' + align + ']');
+    const header = td.tagName === 'TH' && td.closest('thead');
+    if (!header && !['left', 'start', 'justify'].includes(align))
+      misaligned.push(text + ' [' + align + ']');
     if (!/\s/.test(text) && text.length <= 48) {
       const range = document.createRange();
       range.selectNodeContents(td);

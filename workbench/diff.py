@@ -123,12 +123,12 @@ class SchemaDiff:
     def _repr_html_(self) -> str:
         if not self.changes:
             return "<p>No differences.</p>"
-        from workbench.htmltable import table
+        from workbench.htmltable import code, table
 
         rows = [
             [
                 html.escape(c.kind),
-                f"<code>{html.escape(c.name)}</code>",
+                code(c.name),
                 html.escape(c.change),
                 html.escape(c.details),
                 "<b style='color:#b00'>yes</b>" if c.destructive else "",

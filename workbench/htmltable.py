@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 #: Inline styles of a cell: text to the left, numbers to the right, both top-aligned.
-LEFT = "text-align:left;vertical-align:top;padding:2px 8px"
-RIGHT = "text-align:right;vertical-align:top;padding:2px 8px;white-space:nowrap"
+LEFT = "text-align:left;vertical-align:top"
+RIGHT = "text-align:right;vertical-align:top;white-space:nowrap"
 NOWRAP = LEFT + ";white-space:nowrap"
 TABLE = "border-collapse:collapse;margin:0.3em 0"
 CAPTION = "text-align:left;caption-side:top;padding:2px 0"
@@ -31,6 +31,13 @@ CAPTION = "text-align:left;caption-side:top;padding:2px 0"
 def e(value: object) -> str:
     """Escaped text of ``value`` (empty for None)."""
     return html.escape("" if value is None else str(value))
+
+
+def code(text: str) -> str:
+    """``<code>`` of ``text``: kept on one line when it is one word (JupyterLab sets its own
+    ``white-space`` on ``code``, so the cell's style would not reach it), wrapped otherwise."""
+    wrap = "nowrap" if _identifier(text) else "pre-wrap"
+    return f"<code style='white-space:{wrap}'>{e(text)}</code>"
 
 
 def table(

@@ -288,7 +288,7 @@ class Plan:
             caption += f", JIT {self.jit_ms:.3f} ms"
         return (
             f"<table style='{TABLE}'><caption style='{CAPTION}'>{caption}</caption>"
-            f"<tr>{head}</tr>{''.join(rows)}</table>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
 
     def tree(self, *, title: str | None = None) -> Any:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from workbench.htmltable import table
+from workbench.htmltable import code, table
 from workbench.lint._core import SEVERITIES, Finding, Rule
 
 if TYPE_CHECKING:
@@ -95,10 +95,10 @@ class LintReport:
         rows = [
             [
                 f"<span style='color:{_COLOURS[f.severity]};font-weight:bold'>{f.severity}</span>",
-                f"<code>{html.escape(f.rule_id)}</code>",
+                code(f.rule_id),
                 html.escape(f.object_name),
                 html.escape(f.message),
-                f"<code style='white-space:pre-wrap'>{html.escape(f.fix)}</code>",
+                code(f.fix),
             ]
             for f in self.findings
         ]

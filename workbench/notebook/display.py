@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from workbench.htmltable import code, frame_html, table
 from workbench.htmltable import e as _e
-from workbench.htmltable import frame_html, table
 from workbench.model import Enum, Schema, Table, View
 
 
@@ -78,7 +78,7 @@ def table_html(table: Table) -> str:
                 f"<b>{_e(col.name)}</b>",
                 _e(col.type),
                 "" if col.nullable else "NOT NULL",
-                f"<code style='white-space:pre-wrap'>{_e(default)}</code>" if default else "",
+                code(default) if default else "",
                 _e(", ".join(keys.get(col.name, []))),
                 _e(col.comment),
             ]
@@ -178,7 +178,7 @@ def schema_html(schema: Schema) -> str:
             ],
             rows,
             f"<b>Schema</b>: {_e(counts) or 'empty'}",
-            align="nrllllr",
+            align="nrlllrl",
         )
     ]
     if schema.views:
@@ -305,7 +305,9 @@ def register(ip: Any) -> None:
     formatters["text/html"].for_type_by_name("workbench.session", "Workbench", workbench_html)
     # pandas' own HTML relies on a <style> block and JupyterLab's right-aligned cells; in an
     # untrusted notebook that leaves names right-aligned and floats at full precision
-    formatters["text/html"].for_type_by_name("pandas.core.frame", "DataFrame", frame_html)
+    import pandas as pd
+
+    formatters["text/html"].for_type(pd.DataFrame, frame_html)
 
 
 def show(obj: Any) -> None:
