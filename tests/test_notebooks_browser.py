@@ -57,7 +57,7 @@ READ_NOTEBOOK_JS = r"""
 const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
   .find(p => !p.classList.contains('lm-mod-hidden'));
 if (!panel) return null;
-const numeric = /^[-+]?[\d.,\s]*(%|×|ms|s)?$|^[–—-]$|^$/;
+const numeric = /^[-+]?[\d.,\s\/]*(%|×|ms|s)?$|^[–—-]$|^$/;
 const cells = [...panel.querySelectorAll('.jp-Cell')].map(cell => {
   const outputs = [...cell.querySelectorAll('.jp-OutputArea-output')];
   const imgs = [...cell.querySelectorAll('.jp-OutputArea-output img')];
@@ -71,10 +71,15 @@ const cells = [...panel.querySelectorAll('.jp-Cell')].map(cell => {
     if (!header && !['left', 'start', 'justify'].includes(align))
       misaligned.push(text + ' [' + align + ']');
     if (!/\s/.test(text) && text.length <= 48) {
-      const range = document.createRange();
-      range.selectNodeContents(td);
-      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-      if (lines.size > 1) wrapped.push(text);
+      // the line boxes of the cell's text (not of an inline element's padding box)
+      const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+      const tops = new Set();
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+      }
+      if (tops.size > 1) wrapped.push(text);
     }
   }
   return {
