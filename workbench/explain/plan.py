@@ -261,7 +261,7 @@ class Plan:
             cells = [
                 f"<td style='{pad}'>{name}</td>",
                 *(f"<td style='{RIGHT}'>{f}</td>" for f in figures),
-                f"<td style='{LEFT}'>{html.escape(row.conditions or '')}</td>",
+                f"<td style='{LEFT};min-width:16em'>{html.escape(row.conditions or '')}</td>",
             ]
             rows.append("<tr>" + "".join(cells) + "</tr>")
         head = "".join(
