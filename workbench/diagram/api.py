@@ -59,6 +59,7 @@ class Diagram:
         self.graph = graph
         self.binary = binary
         self._svg: str | None = None
+        self._png: dict[int, bytes] = {}
 
     @cached_property
     def dot(self) -> str:
@@ -79,7 +80,9 @@ class Diagram:
         return self._svg
 
     def png(self, *, dpi: int = 110) -> bytes:
-        return render_png(self.dot, dpi=dpi, binary=self.binary)
+        if dpi not in self._png:
+            self._png[dpi] = render_png(self.dot, dpi=dpi, binary=self.binary)
+        return self._png[dpi]
 
     def mermaid(self) -> str | list[str]:
         """Mermaid ``erDiagram`` text; a list of parts when one diagram would not render."""
