@@ -9,6 +9,7 @@ table, every relation, the markers and the line ends.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import sys
@@ -423,8 +424,12 @@ def test_png_and_export_files(tmp_path):
     written = export_files(shop(), tmp_path / "export")
     assert [p.name for p in written] == ["er.svg", "er.mmd"]
     assert "<svg" in (tmp_path / "export" / "er.svg").read_text()
-    html = d._repr_html_()
-    assert "<svg" in html and "7 tables" in html
+    # the notebook display: SVG and a PNG fallback, and no HTML an untrusted notebook would
+    # sanitise into a wall of text
+    bundle = d._repr_mimebundle_()
+    assert "text/html" not in bundle and not hasattr(d, "_repr_html_")
+    assert "<svg" in bundle["image/svg+xml"] and "7 tables" in bundle["text/plain"]
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 # --- Graphviz binaries and the SVG they draw -------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 
 import numpy as np
@@ -136,7 +137,13 @@ def test_report_writes_markdown_and_pictures(index_result, tmp_path):
 
 
 def test_html_views(index_result):
-    assert "<svg" in index_result.plan("baseline")._repr_html_()
+    plan = index_result.plan("baseline")
+    # the table as HTML, the tree as an image beside it: no SVG inside HTML, which an
+    # untrusted notebook's sanitiser would turn into text
+    assert "<table" in plan._repr_html_() and "<svg" not in plan._repr_html_()
+    tree = plan.tree()._repr_mimebundle_()
+    assert "<svg" in tree["image/svg+xml"] and "text/html" not in tree
+    assert base64.b64decode(tree["image/png"])[:4] == b"\x89PNG"
     assert "faster" in index_result._repr_html_()
 
 

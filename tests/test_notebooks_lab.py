@@ -2,7 +2,8 @@
 
 nbval (``pytest --nbval notebooks/``) proves the notebooks run in a kernel; this
 test proves the *lab* does: a real ``jupyter lab`` on a free port, bound to
-127.0.0.1 with a token, rooted at ``notebooks/`` like ``./dev lab``. The test
+127.0.0.1 with a token, rooted at the repository like ``./dev lab`` (so ``sql/``,
+``queries/`` and ``build/`` sit beside ``notebooks/``). The test
 reads the starter notebook through the contents API, opens a session for it
 (``POST /api/sessions``, which starts its kernel, as the lab's frontend does),
 sends every code cell as an ``execute_request`` over the
@@ -23,6 +24,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,14 +69,16 @@ class Lab:
             return exc.code, exc.read()
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """``jupyter lab`` as ``./dev lab`` starts it, with its own config and runtime dirs."""
-    home = tmp_path_factory.mktemp("lab")
+@contextmanager
+def running_lab(home: Path) -> Iterator[Lab]:
+    """``jupyter lab`` as ``./dev lab`` starts it (repository root), with its own config,
+    data, runtime, settings and workspace dirs under ``home``: no notebook is trusted
+    there, as none is in a fresh clone."""
     port, token = _free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
@@ -87,11 +91,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         f"--port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={NOTEBOOKS}",
+        f"--ServerApp.root_dir={ROOT}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI runs as root; Jupyter refuses that without the flag
+    home.mkdir(parents=True, exist_ok=True)
     log = home / "lab.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -120,6 +125,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    with running_lab(tmp_path_factory.mktemp("lab")) as server:
+        yield server
 
 
 @dataclass
@@ -201,16 +212,20 @@ def test_lab_requires_its_token_and_serves_the_notebooks(lab: Lab):
     assert status == 403
     status, page = lab.request("GET", f"/lab?token={lab.token}", token=False)
     assert status == 200 and b"JupyterLab" in page
+    # rooted at the repository: the SQL, queries and build output are reachable from the lab
     status, listing = lab.request("GET", "/api/contents")
+    assert {"notebooks", "sql", "queries"} <= {item["name"] for item in listing["content"]}
+    status, listing = lab.request("GET", "/api/contents/notebooks")
     names = {item["name"] for item in listing["content"]}
     assert {"00_starter.ipynb", "01_design_and_iterate.ipynb"} <= names
+    assert not [n for n in names if n.endswith(".cfg")], "nbval's sanitize file lives in tests/"
     status, specs = lab.request("GET", "/api/kernelspecs")
     starter = json.loads((NOTEBOOKS / "00_starter.ipynb").read_text())
     assert starter["metadata"]["kernelspec"]["name"] in specs["kernelspecs"]
 
 
 def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab):
-    status, model = lab.request("GET", "/api/contents/00_starter.ipynb?content=1")
+    status, model = lab.request("GET", "/api/contents/notebooks/00_starter.ipynb?content=1")
     assert status == 200
     cells = [c for c in model["content"]["cells"] if c["cell_type"] == "code"]
     sources = [
@@ -223,7 +238,7 @@ def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab):
         "POST",
         "/api/sessions",
         {
-            "path": "00_starter.ipynb",
+            "path": "notebooks/00_starter.ipynb",
             "name": "00_starter.ipynb",
             "type": "notebook",
             "kernel": {"name": model["content"]["metadata"]["kernelspec"]["name"]},
@@ -253,6 +268,7 @@ def test_starter_notebook_runs_through_the_lab_kernel(lab: Lab):
     assert any(p.startswith("<LintReport:") for p in lint_out.mime("text/plain"))
     diagram_out = by_first_line['wb.diagram(columns="keys")']
     assert any("<svg" in s for s in diagram_out.mime("image/svg+xml"))
+    assert diagram_out.mime("image/png") and not diagram_out.mime("text/html")
     sql_out = by_first_line["%%sql"]
     assert any("api_tokens" in h for h in sql_out.mime("text/html"))
     assert "no changes since the last load" in by_first_line["changes = wb.reload()"].stdout

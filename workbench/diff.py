@@ -123,21 +123,19 @@ class SchemaDiff:
     def _repr_html_(self) -> str:
         if not self.changes:
             return "<p>No differences.</p>"
-        rows = "".join(
-            "<tr{}><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-                ' style="color:#b00"' if c.destructive else "",
+        from workbench.htmltable import code, table
+
+        rows = [
+            [
                 html.escape(c.kind),
-                html.escape(c.name),
+                code(c.name),
                 html.escape(c.change),
                 html.escape(c.details),
-                "yes" if c.destructive else "",
-            )
+                "<b style='color:#b00'>yes</b>" if c.destructive else "",
+            ]
             for c in self.changes
-        )
-        return (
-            "<table><thead><tr><th>kind</th><th>name</th><th>change</th><th>details</th>"
-            f"<th>destructive</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
+        ]
+        return table(["kind", "name", "change", "details", "destructive"], rows, align="nnn")
 
     def migration_sql(self) -> str:
         """SQL that takes the old schema to the new one; data-destroying statements are marked."""

@@ -8,6 +8,7 @@ atomically, choosing the format from the suffix.
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import fields, replace
 from functools import cached_property
@@ -21,6 +22,10 @@ from workbench.diagram.graph import DiagramGraph, DiagramOptions, build_graph
 from workbench.diagram.mermaid import render_part, split_members, to_mermaid, yaml_string
 from workbench.files import write_atomic
 from workbench.model import Schema
+
+#: Resolution of the PNG stored beside the SVG in notebook outputs: Graphviz's 72 points per
+#: inch at 96 dpi is the SVG's own size on screen, and keeps stored notebooks small.
+NOTEBOOK_PNG_DPI = 96
 
 #: Suffix → format written by :meth:`Diagram.save`.
 FORMATS = {
@@ -54,6 +59,7 @@ class Diagram:
         self.graph = graph
         self.binary = binary
         self._svg: str | None = None
+        self._png: dict[int, bytes] = {}
 
     @cached_property
     def dot(self) -> str:
@@ -74,7 +80,9 @@ class Diagram:
         return self._svg
 
     def png(self, *, dpi: int = 110) -> bytes:
-        return render_png(self.dot, dpi=dpi, binary=self.binary)
+        if dpi not in self._png:
+            self._png[dpi] = render_png(self.dot, dpi=dpi, binary=self.binary)
+        return self._png[dpi]
 
     def mermaid(self) -> str | list[str]:
         """Mermaid ``erDiagram`` text; a list of parts when one diagram would not render."""
@@ -125,34 +133,30 @@ class Diagram:
         return "\n".join(out)
 
     # Notebook display -------------------------------------------------------------
-    def _repr_svg_(self) -> str:
-        return self.svg()
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        """SVG for trusted notebooks and GitHub, PNG beside it for untrusted ones.
 
-    def _repr_html_(self) -> str:
-        notes = "".join(
-            f"<p style='color:#4a5568;margin:2px 0'>{_h(n)}</p>" for n in self.graph.notes
-        )
+        No ``text/html``: JupyterLab prefers HTML, and in an untrusted notebook its
+        sanitiser strips the ``<svg>`` element and leaves its text behind. The SVG
+        renderer is unsafe there, so the PNG is what an untrusted notebook shows.
+        The notes (left-out tables) are drawn in the picture itself.
+        """
         try:
-            body = self.svg()
+            svg = self.svg()
+            png = self.png(dpi=NOTEBOOK_PNG_DPI)
         except GraphvizNotFound as exc:
-            body = f"<pre>{_h(str(exc))}</pre>"
-        summary = (
-            f"<div style='font-size:12px;color:#4a5568'>{len(self.graph.table_nodes)} tables, "
-            f"{sum(e.kind != 'enum' for e in self.graph.edges)} relations</div>"
-        )
-        return f"<div>{summary}{notes}<div style='overflow:auto;max-height:85vh'>{body}</div></div>"
+            return {"text/plain": f"{self!r}\n{exc}"}
+        return {
+            "image/svg+xml": svg,
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": repr(self),
+        }
 
     def __repr__(self) -> str:
         left = f", {len(self.omitted)} left out" if self.omitted else ""
         return (
             f"<Diagram: {len(self.graph.table_nodes)} tables, {len(self.graph.edges)} edges{left}>"
         )
-
-
-def _h(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def mermaid_overview(graph: DiagramGraph, stem: str) -> str:

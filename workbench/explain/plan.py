@@ -234,7 +234,13 @@ class Plan:
         return self.text()
 
     def table_html(self) -> str:
-        """The node table as HTML, indented like the tree, with the figures people look at."""
+        """The node table as HTML, indented like the tree, with the figures people look at.
+
+        Inline styles only (an untrusted notebook drops ``<style>``): names and
+        conditions left-aligned, figures right-aligned, row counts as integers.
+        """
+        from workbench.htmltable import CAPTION, LEFT, RIGHT, TABLE
+
         rows = []
         for row in self.nodes.itertuples(index=False):
             name = html.escape(row.label)
@@ -242,23 +248,37 @@ class Plan:
                 name += f" using <i>{html.escape(row.index)}</i>"
             if isinstance(row.relation, str):
                 name += f" on <b>{html.escape(row.relation)}</b>"
-            pad = f"padding-left:{0.4 + 1.2 * row.depth:.1f}em;text-align:left"
+            pad = f"{LEFT};white-space:nowrap;padding-left:{0.4 + 1.2 * row.depth:.1f}em"
+            figures = [
+                f"{row.est_rows_total:,.0f}",
+                _fmt(row.actual_rows_total, "{:,.0f}"),
+                _fmt(row.misestimate, "{:.1f}×"),
+                _fmt(row.loops, "{:,.0f}"),
+                _fmt(row.exclusive_ms, "{:.3f}"),
+                _fmt(row.time_share, "{:.0%}"),
+                f"{_fmt(row.shared_hit, '{:,.0f}')}/{_fmt(row.shared_read, '{:,.0f}')}",
+            ]
             cells = [
                 f"<td style='{pad}'>{name}</td>",
-                f"<td>{row.est_rows_total:,.0f}</td>",
-                f"<td>{_fmt(row.actual_rows_total, '{:,.0f}')}</td>",
-                f"<td>{_fmt(row.misestimate, '{:.1f}×')}</td>",
-                f"<td>{_fmt(row.loops, '{:,.0f}')}</td>",
-                f"<td>{_fmt(row.exclusive_ms, '{:.3f}')}</td>",
-                f"<td>{_fmt(row.time_share, '{:.0%}')}</td>",
-                f"<td>{_fmt(row.shared_hit, '{:,.0f}')}/{_fmt(row.shared_read, '{:,.0f}')}</td>",
-                f"<td>{html.escape(row.conditions or '')}</td>",
+                *(f"<td style='{RIGHT}'>{f}</td>" for f in figures),
+                f"<td style='{LEFT};min-width:16em'>{html.escape(row.conditions or '')}</td>",
             ]
             rows.append("<tr>" + "".join(cells) + "</tr>")
-        head = (
-            "<tr><th style='text-align:left'>node</th><th>est rows</th><th>actual rows</th>"
-            "<th>misestimate</th><th>loops</th><th>self ms</th><th>share</th>"
-            "<th>buffers hit/read</th><th>condition</th></tr>"
+        head = "".join(
+            f"<th style='{RIGHT if 0 < i < 8 else LEFT}'>{h}</th>"
+            for i, h in enumerate(
+                [
+                    "node",
+                    "est rows",
+                    "actual rows",
+                    "misestimate",
+                    "loops",
+                    "self ms",
+                    "share",
+                    "buffers hit/read",
+                    "condition",
+                ]
+            )
         )
         if self.analyzed:
             caption = f"planning {self.planning_ms:.3f} ms, execution {self.execution_ms:.3f} ms"
@@ -266,17 +286,31 @@ class Plan:
             caption = "estimated only (not executed)"
         if self.jit:
             caption += f", JIT {self.jit_ms:.3f} ms"
-        return f"<table><caption>{caption}</caption>{head}{''.join(rows)}</table>"
+        return (
+            f"<table style='{TABLE}'><caption style='{CAPTION}'>{caption}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def tree(self, *, title: str | None = None) -> Any:
+        """The plan graph as a picture (:class:`workbench.explain.plots.PlanTree`)."""
+        from workbench.explain.plots import PlanTree
+
+        return PlanTree(self, title=title)
 
     def _repr_html_(self) -> str:
-        parts = [self.table_html()]
-        try:
-            from workbench.explain.plots import plan_svg
+        """The node table alone; :meth:`_ipython_display_` shows the tree beside it."""
+        return self.table_html()
 
-            parts.append(plan_svg(self))
-        except ExplainError as exc:  # no Graphviz binary: the table alone still helps
-            parts.append(f"<p><i>{html.escape(str(exc))}</i></p>")
-        return "".join(parts)
+    def _ipython_display_(self) -> None:
+        """Two outputs: the node table (HTML) and the tree as an image (SVG with a PNG).
+
+        Not one HTML output with the SVG inside: an untrusted notebook's sanitiser
+        removes the ``<svg>`` element and shows its text instead.
+        """
+        from IPython.display import display
+
+        display({"text/html": self.table_html(), "text/plain": self.text()}, raw=True)
+        display(self.tree())
 
 
 def _fmt(value: Any, pattern: str) -> str:

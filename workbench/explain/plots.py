@@ -173,15 +173,17 @@ def _esc(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
-def render_dot(dot: str, fmt: str = "svg") -> bytes:
-    """Render DOT text to ``svg`` or ``png`` bytes with the shared Graphviz binary lookup."""
+def render_dot(dot: str, fmt: str = "svg", *, dpi: int | None = None) -> bytes:
+    """Render DOT text to ``svg`` or ``png`` bytes with the shared Graphviz binary lookup
+    (``dpi`` sets a PNG's resolution; Graphviz's default is 96)."""
     from workbench.diagram.errors import DiagramError
     from workbench.diagram.graphviz_bin import run_dot
 
     if fmt not in ("svg", "png"):
         raise ExplainError(f"cannot render plan graphs as {fmt!r}: use 'svg' or 'png'")
     try:
-        return run_dot(dot, fmt, timeout=60)
+        extra = (f"-Gdpi={dpi}",) if dpi else ()
+        return run_dot(dot, fmt, timeout=60, extra_args=extra)
     except DiagramError as exc:
         raise ExplainError(f"plan graph not rendered: {exc}") from exc
 
@@ -191,3 +193,46 @@ def plan_svg(plan: Plan, *, title: str | None = None) -> str:
     svg = render_dot(plan_graph(plan, title=title), "svg").decode()
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
+
+
+#: Resolution of the PNG stored beside the SVG in notebook outputs (the SVG's own size).
+NOTEBOOK_PNG_DPI = 96
+
+
+class PlanTree:
+    """The plan graph as a picture: SVG for trusted notebooks, a PNG beside it for untrusted.
+
+    An untrusted notebook (every freshly cloned one) sanitises ``text/html`` and will not
+    render ``image/svg+xml``; the PNG is what it shows. Rendered once, on first display.
+    """
+
+    def __init__(self, plan: Plan, *, title: str | None = None) -> None:
+        self.dot = plan_graph(plan, title=title)
+        self._label = f"<PlanTree: {len(plan.nodes)} nodes>"
+        self._svg: str | None = None
+
+    def svg(self) -> str:
+        if self._svg is None:
+            svg = render_dot(self.dot, "svg").decode()
+            start = svg.find("<svg")
+            self._svg = svg[start:] if start >= 0 else svg
+        return self._svg
+
+    def png(self, *, dpi: int = NOTEBOOK_PNG_DPI) -> bytes:
+        return render_dot(self.dot, "png", dpi=dpi)
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
+        import base64
+
+        try:
+            svg, png = self.svg(), self.png()
+        except ExplainError as exc:  # no Graphviz binary: say so instead of a picture
+            return {"text/plain": f"{self._label}\n{exc}"}
+        return {
+            "image/svg+xml": svg,
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": self._label,
+        }
+
+    def __repr__(self) -> str:
+        return self._label

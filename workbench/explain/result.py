@@ -321,6 +321,10 @@ class ExperimentResult:
 
     # -- display -----------------------------------------------------------------------
     def _repr_html_(self) -> str:
+        # tables with inline styles (rounded figures, text left): they survive the sanitiser
+        # of an untrusted notebook, which pandas' <style>-based HTML does not
+        from workbench.htmltable import frame_html
+
         parts = [
             f"<p><b>EXPLAIN experiment</b> on PostgreSQL {html.escape(str(self.meta.get('server_version')))}"
             f" — {len(self.variants)} variant(s), scales {', '.join(self.scales)}, "
@@ -328,9 +332,9 @@ class ExperimentResult:
         ]
         comp = self.comparisons()
         if not comp.empty:
-            parts.append(comp.to_html(index=False, float_format=lambda x: f"{x:.2f}"))
+            parts.append(frame_html(comp.reset_index(drop=True)))
         cols = ["scale", "query", "condition", "variant", "n", "median_ms", "iqr_ms", "root"]
-        parts.append(self.summary()[cols].to_html(index=False, float_format=lambda x: f"{x:.3f}"))
+        parts.append(frame_html(self.summary()[cols].reset_index(drop=True)))
         for change in self.shape_changes():
             parts.append(f"<p>{html.escape(str(change))}</p>")
         for key, found in self.findings().items():

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from workbench.htmltable import code, table
 from workbench.lint._core import SEVERITIES, Finding, Rule
 
 if TYPE_CHECKING:
@@ -90,23 +91,23 @@ class LintReport:
         return pd.DataFrame([asdict(f) for f in self.findings], columns=columns)
 
     def _repr_html_(self) -> str:
-        rows = []
-        for f in self.findings:
-            colour = _COLOURS[f.severity]
-            rows.append(
-                "<tr>"
-                f'<td><span style="color:{colour};font-weight:bold">{f.severity}</span></td>'
-                f"<td><code>{html.escape(f.rule_id)}</code></td>"
-                f"<td>{html.escape(f.object_name)}</td>"
-                f"<td>{html.escape(f.message)}</td>"
-                f"<td><code>{html.escape(f.fix)}</code></td>"
-                "</tr>"
-            )
-        head = "<tr><th>severity</th><th>rule</th><th>object</th><th>message</th><th>fix</th></tr>"
-        body = "".join(rows) or '<tr><td colspan="5">no findings</td></tr>'
+        # inline styles only: an untrusted notebook drops <style> and right-aligns cells
+        rows = [
+            [
+                f"<span style='color:{_COLOURS[f.severity]};font-weight:bold'>{f.severity}</span>",
+                code(f.rule_id),
+                html.escape(f.object_name),
+                html.escape(f.message),
+                code(f.fix),
+            ]
+            for f in self.findings
+        ]
+        if not rows:
+            rows = [["no findings", "", "", "", ""]]
+        head = ["severity", "rule", "object", "message", "fix"]
         return (
             f"<div><p><b>Lint:</b> {html.escape(self.summary())}</p>"
-            f'<table style="text-align:left">{head}{body}</table></div>'
+            f"{table(head, rows, align='nnn')}</div>"
         )
 
     # -- text ----------------------------------------------------------------

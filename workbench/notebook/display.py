@@ -3,42 +3,34 @@
 The model classes (:mod:`workbench.model`) are frozen and know nothing about
 notebooks, so their displays live here and are attached from the outside:
 :func:`register` installs IPython formatters (``text/html`` and a short
-``text/plain``) for them, which ``%load_ext workbench`` does, and :func:`show`
-displays any model object on demand without the extension.
+``text/plain``) for them, and a ``text/html`` for pandas DataFrames, which
+``%load_ext workbench`` does; :func:`show` displays any model object on demand
+without the extension.
 
+The HTML carries its layout in inline styles (:mod:`workbench.htmltable`), so it
+reads the same in an untrusted notebook, whose sanitiser drops ``<style>``.
 Everything rendered is deterministic (model order, no times, no server
 version), so stored notebook outputs can be compared by nbval.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
+from workbench.htmltable import code, frame_html, table
+from workbench.htmltable import e as _e
 from workbench.model import Enum, Schema, Table, View
 
-_STYLE = (
-    "<style>.wb-model table{border-collapse:collapse;margin:0.3em 0}"
-    ".wb-model th,.wb-model td{text-align:left;vertical-align:top;padding:2px 8px}"
-    ".wb-model code{white-space:pre-wrap}</style>"
-)
 
-
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _table(head: Iterable[str], rows: Iterable[Iterable[str]], caption: str | None = None) -> str:
-    """An HTML table from already-escaped cells."""
-    cap = f"<caption style='text-align:left'>{caption}</caption>" if caption else ""
-    th = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table>{cap}<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+def _table(head: list[str], rows: Any, caption: str | None = None, align: str | None = None) -> str:
+    """An HTML table from already-escaped cells, laid out with inline styles only
+    (an untrusted notebook drops ``<style>`` elements; see :mod:`workbench.htmltable`)."""
+    return table(head, rows, caption=caption, align=align)
 
 
 def _wrap(inner: str) -> str:
-    return f"{_STYLE}<div class='wb-model'>{inner}</div>"
+    return f"<div class='wb-model'>{inner}</div>"
 
 
 def _short(qualified: str) -> str:
@@ -86,12 +78,14 @@ def table_html(table: Table) -> str:
                 f"<b>{_e(col.name)}</b>",
                 _e(col.type),
                 "" if col.nullable else "NOT NULL",
-                f"<code>{_e(default)}</code>" if default else "",
+                code(default) if default else "",
                 _e(", ".join(keys.get(col.name, []))),
                 _e(col.comment),
             ]
         )
-    parts = [_table(["column", "type", "null", "default", "keys", "comment"], rows, title)]
+    parts = [
+        _table(["column", "type", "null", "default", "keys", "comment"], rows, title, align="nnn")
+    ]
 
     others = [
         [_e(c.kind.replace("_", " ")), _e(c.name), _e(c.definition)] for c in table.constraints
@@ -122,7 +116,7 @@ def table_html(table: Table) -> str:
     if table.rls_enabled:
         others.append(["row security", "", "enabled" + (", forced" if table.rls_forced else "")])
     if others:
-        parts.append(_table(["kind", "name", "definition"], others))
+        parts.append(_table(["kind", "name", "definition"], others, align="nn"))
     return _wrap("".join(parts))
 
 
@@ -184,6 +178,7 @@ def schema_html(schema: Schema) -> str:
             ],
             rows,
             f"<b>Schema</b>: {_e(counts) or 'empty'}",
+            align="nrlllrl",
         )
     ]
     if schema.views:
@@ -199,6 +194,7 @@ def schema_html(schema: Schema) -> str:
                     ]
                     for v in schema.views
                 ),
+                align="nlr",
             )
         )
     if schema.enums:
@@ -206,6 +202,7 @@ def schema_html(schema: Schema) -> str:
             _table(
                 ["enum", "values"],
                 ([_e(_short(en.qualified_name)), _e(", ".join(en.values))] for en in schema.enums),
+                align="n",
             )
         )
     return _wrap("".join(parts))
@@ -306,6 +303,11 @@ def register(ip: Any) -> None:
     for (module, name), text in PLAIN_BY_NAME.items():
         formatters["text/plain"].for_type_by_name(module, name, _plain(text))
     formatters["text/html"].for_type_by_name("workbench.session", "Workbench", workbench_html)
+    # pandas' own HTML relies on a <style> block and JupyterLab's right-aligned cells; in an
+    # untrusted notebook that leaves names right-aligned and floats at full precision
+    import pandas as pd
+
+    formatters["text/html"].for_type(pd.DataFrame, frame_html)
 
 
 def show(obj: Any) -> None:

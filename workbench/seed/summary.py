@@ -62,13 +62,14 @@ class SeedSummary:
         return f"  (asked {self.asked[table]:,})" if table in self.asked else ""
 
     def _repr_html_(self) -> str:
-        body = "".join(
-            f"<tr><td>{html.escape(t)}</td><td style='text-align:right'>{r:,}</td>"
-            f"<td>{html.escape(self._short(t).strip())}</td></tr>"
+        from workbench.htmltable import table
+
+        rows = [
+            [html.escape(t), f"{r:,}", html.escape(self._short(t).strip())]
             for t, r in self.rows.items()
-        )
+        ]
+        rows.append(["<b>total</b>", f"<b>{self.total_rows:,}</b>", ""])
         return (
-            "<table><thead><tr><th>table</th><th>rows</th><th></th></tr></thead><tbody>"
-            f"{body}<tr><th>total</th><th style='text-align:right'>{self.total_rows:,}</th><th></th></tr></tbody></table>"
-            f"<p>{self.seconds:.2f} s &middot; {self.rows_per_second:,.0f} rows/s &middot; seed {self.seed}</p>"
+            table(["table", "rows", ""], rows, align="nr")
+            + f"<p>{self.seconds:.2f} s &middot; {self.rows_per_second:,.0f} rows/s &middot; seed {self.seed}</p>"
         )
