@@ -6,7 +6,13 @@ next to a reference measured in the same run: eralchemy's own rendering path
 (its intermediary model → its DOT → the same binary) on the same tables and
 foreign keys. The ratio is ours / eralchemy's; no figure is asserted.
 
-Run: ``.venv/bin/python benchmarks/bench_diagram.py [--tables 1000]``.
+Also the interactive ``er.html`` (issue 20): the time to write it, its size, and,
+in a real headless Chromium where one is installed, how long after navigation
+the page is interactive (``window.erReady``, taken in the browser), and how long
+a focus (2-hop neighbourhood laid out again) and a search take. Targets: under
+2 s to interactive, under 5 MB.
+
+Run: ``.venv/bin/python benchmarks/bench_diagram.py [--tables 1000] [--html-only]``.
 """
 
 from __future__ import annotations
@@ -145,14 +151,72 @@ def bench(schema: Schema, binary: GraphvizBinary) -> None:
     )
 
 
+def bench_interactive(schema: Schema) -> None:
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from workbench.diagram import diagram
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.browser import chromium, chromium_missing
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "er.html"
+        write_s, _ = timed(lambda: diagram(schema).interactive().save(path))
+        size = path.stat().st_size
+        print(f"\ninteractive er.html ({len(schema.tables)} tables)")
+        print(
+            f"  written in {write_s:.2f} s (layout once, by Graphviz), {size / 1e6:.2f} MB  target < 5 MB"
+        )
+        missing = chromium_missing()
+        if missing:
+            print(f"  in the browser: not measured ({missing})")
+            return
+        with chromium() as driver:
+            ready, mounts, focus, search = [], [], [], []
+            for _ in range(3):
+                driver.get(path.as_uri())
+                ready.append(driver.execute_script("return window.erReady") / 1000)
+                mounts.append(driver.execute_script("return window.erApi.readyMs") / 1000)
+                target = schema.tables[len(schema.tables) // 2].qualified_name
+                focus.append(
+                    driver.execute_script(
+                        "const t = performance.now(); window.erApi.focus(arguments[0], 2);"
+                        "document.querySelector('.er-canvas').getBoundingClientRect();"
+                        "return performance.now() - t;",
+                        target,
+                    )
+                    / 1000
+                )
+                search.append(
+                    driver.execute_script(
+                        "const t = performance.now(); window.erApi.search('entity_0417');"
+                        "return performance.now() - t;"
+                    )
+                    / 1000
+                )
+        print(
+            f"  in headless Chromium (median of 3): interactive {sorted(ready)[1]:.2f} s after "
+            f"navigation (drawing {sorted(mounts)[1]:.2f} s)  target <= 2 s"
+        )
+        print(
+            f"  focus 2 hops {sorted(focus)[1] * 1000:.0f} ms, search {sorted(search)[1] * 1000:.0f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--html-only", action="store_true", help="only the interactive er.html")
     args = parser.parse_args()
     gen_s, schema = timed(lambda: generate_schema(args.tables))
     print(
         f"generated {len(schema.tables)} tables, {len(schema.foreign_keys)} foreign keys in {gen_s:.2f} s"
     )  # type: ignore[union-attr]
+    if args.html_only:
+        bench_interactive(schema)  # type: ignore[arg-type]
+        return
     binaries = available_binaries()
     if not binaries:
         raise SystemExit(
@@ -160,6 +224,7 @@ def main() -> None:
         )
     for binary in binaries:
         bench(schema, binary)  # type: ignore[arg-type]
+    bench_interactive(schema)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -422,7 +422,7 @@ def test_png_and_export_files(tmp_path):
     d.save(tmp_path / "er.png")
     assert (tmp_path / "er.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     written = export_files(shop(), tmp_path / "export")
-    assert [p.name for p in written] == ["er.svg", "er.mmd"]
+    assert [p.name for p in written] == ["er.svg", "er.mmd", "er.html"]
     assert "<svg" in (tmp_path / "export" / "er.svg").read_text()
     # the notebook display: SVG and a PNG fallback, and no HTML an untrusted notebook would
     # sanitise into a wall of text

@@ -1,7 +1,8 @@
 """``workbench diagram``: draw the schema in sql/ (or part of it) to a file.
 
 The format follows the output file's suffix: ``.svg``, ``.png``, ``.dot``,
-``.mmd`` (Mermaid) or ``.md`` (Markdown with Mermaid blocks).
+``.mmd`` (Mermaid), ``.md`` (Markdown with Mermaid blocks) or ``.html`` (the
+interactive diagram: search, focus, groups, paths; one file that needs no network).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_backend_arguments(parser)
     parser.add_argument(
-        "-o", "--output", required=True, help="file to write: .svg .png .dot .mmd .md"
+        "-o",
+        "--output",
+        required=True,
+        help="file to write: .svg .png .dot .mmd .md, or .html (interactive, one self-contained file)",
     )
     parser.add_argument("--focus", metavar="TABLE", help="draw TABLE and its neighbours")
     parser.add_argument("--depth", type=int, default=1, help="hops around --focus (default 1)")

@@ -13,6 +13,7 @@ import os
 from dataclasses import fields, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.diagram import graphviz_bin
 from workbench.diagram.diff import diff_graph
@@ -22,6 +23,9 @@ from workbench.diagram.graph import DiagramGraph, DiagramOptions, build_graph
 from workbench.diagram.mermaid import render_part, split_members, to_mermaid, yaml_string
 from workbench.files import write_atomic
 from workbench.model import Schema
+
+if TYPE_CHECKING:
+    from workbench.diagram.interactive import InteractiveDiagram
 
 #: Resolution of the PNG stored beside the SVG in notebook outputs: Graphviz's 72 points per
 #: inch at 96 dpi is the SVG's own size on screen, and keeps stored notebooks small.
@@ -35,6 +39,7 @@ FORMATS = {
     ".gv": "dot",
     ".mmd": "mermaid",
     ".md": "markdown",
+    ".html": "html",
 }
 
 
@@ -54,10 +59,16 @@ class Diagram:
     """An ER diagram: ``.dot``, ``.svg()``, ``.png()``, ``.mermaid()``, ``.save(path)``."""
 
     def __init__(
-        self, graph: DiagramGraph, *, binary: graphviz_bin.GraphvizBinary | None = None
+        self,
+        graph: DiagramGraph,
+        *,
+        binary: graphviz_bin.GraphvizBinary | None = None,
+        source: tuple[Schema, Schema | None, DiagramOptions] | None = None,
     ) -> None:
         self.graph = graph
         self.binary = binary
+        # (schema, old schema for a diff, options): lets .interactive() draw every column.
+        self._source = source
         self._svg: str | None = None
         self._png: dict[int, bytes] = {}
 
@@ -83,6 +94,19 @@ class Diagram:
         if dpi not in self._png:
             self._png[dpi] = render_png(self.dot, dpi=dpi, binary=self.binary)
         return self._png[dpi]
+
+    def interactive(self) -> InteractiveDiagram:
+        """The same view as an interactive diagram (search, focus, groups, paths, diff colours).
+
+        Shows itself as a widget in a notebook; ``.save("er.html")`` writes one
+        self-contained page. Every column is included (the page collapses them).
+        """
+        from workbench.diagram.interactive import InteractiveDiagram, diagram_data, interactive
+
+        if self._source is None:
+            return InteractiveDiagram(diagram_data(self.graph, binary=self.binary))
+        schema, old, options = self._source
+        return interactive(schema, old=old, options=options, binary=self.binary)
 
     def mermaid(self) -> str | list[str]:
         """Mermaid ``erDiagram`` text; a list of parts when one diagram would not render."""
@@ -110,6 +134,8 @@ class Diagram:
             return [write_atomic(target, self.dot.encode("utf-8"))]
         if fmt == "markdown":
             return [write_atomic(target, self.markdown().encode("utf-8"))]
+        if fmt == "html":
+            return [self.interactive().save(target)]
         text = self.mermaid()
         if isinstance(text, str):
             return [write_atomic(target, text.encode("utf-8"))]
@@ -266,7 +292,7 @@ def diagram(
         raise DiagramError(
             f"cluster must be 'auto', 'schema', 'component' or 'none', not {opts.cluster!r}"
         )
-    return Diagram(build_graph(schema, options=opts), binary=binary)
+    return Diagram(build_graph(schema, options=opts), binary=binary, source=(schema, None, opts))
 
 
 def diff_diagram(
@@ -285,14 +311,18 @@ def diff_diagram(
     (the rest is listed as left out); the default draws every table.
     """
     opts = DiagramOptions(collapse_junctions=collapse_junctions, show_enums=show_enums, title=title)
-    return Diagram(diff_graph(old, new, context=context, options=opts), binary=binary)
+    return Diagram(
+        diff_graph(old, new, context=context, options=opts),
+        binary=binary,
+        source=(new, old, opts),
+    )
 
 
 def export_files(schema: Schema, directory: str | os.PathLike[str]) -> list[Path]:
-    """``er.svg`` and ``er.mmd`` of the whole schema in ``directory`` (for ``workbench export``)."""
+    """``er.svg``, ``er.mmd`` and the interactive ``er.html`` of the whole schema in ``directory``."""
     d = diagram(schema, title="Entity-relationship diagram")
     out = Path(directory)
-    return [*d.save(out / "er.svg"), *d.save(out / "er.mmd")]
+    return [*d.save(out / "er.svg"), *d.save(out / "er.mmd"), *d.save(out / "er.html")]
 
 
 __all__ = [
