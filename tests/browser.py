@@ -49,25 +49,36 @@ def chromium_missing() -> str | None:
 
 
 @contextmanager
-def chromium(*, width: int = 1400, height: int = 900) -> Iterator[Any]:
-    """A headless Chromium WebDriver, closed on exit."""
+def chromium(
+    *, width: int = 1400, height: int = 900, page_load_timeout: float = 90.0
+) -> Iterator[Any]:
+    """A headless Chromium WebDriver with its own profile, closed on exit."""
+    import tempfile
+
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
-    options = Options()
-    options.binary_location = chromium_binary() or "chromium"
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",  # needed as root (CI runs as root)
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        f"--window-size={width},{height}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(chromedriver_binary()), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    os.environ.setdefault("SE_AVOID_STATS", "true")  # the installed driver; nothing downloaded
+    with tempfile.TemporaryDirectory(prefix="wb-chromium-") as profile:
+        options = Options()
+        options.binary_location = chromium_binary() or "chromium"
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",  # needed as root (CI runs as root)
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            f"--window-size={width},{height}",
+            f"--user-data-dir={profile}",
+        ):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = Service(
+            executable_path=chromedriver_binary(), log_output=os.path.join(profile, "driver.log")
+        )
+        driver = webdriver.Chrome(service=service, options=options)
+        driver.set_page_load_timeout(page_load_timeout)
+        try:
+            yield driver
+        finally:
+            driver.quit()

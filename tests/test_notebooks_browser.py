@@ -20,8 +20,6 @@ Screenshots of each notebook and of each picture go to ``build/screenshots/``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from .browser import chromium, chromium_missing
 from .conftest import ROOT
 from .test_notebooks_lab import Lab, running_lab
 
@@ -36,13 +35,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 RENDER_TIMEOUT = 90.0
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
+NO_BROWSER = chromium_missing()
 pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs a headless browser: Debian's chromium and chromium-driver "
-    f"(apt-get install chromium chromium-driver; found chromium={CHROMIUM}, "
-    f"chromedriver={CHROMEDRIVER}); .ci/run installs both",
+    NO_BROWSER is not None, reason=f"needs a headless browser: {NO_BROWSER}"
 )
 
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
@@ -138,32 +133,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1400,1600",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-    ):
-        options.add_argument(arg)
-    log = tmp_path_factory.mktemp("chromedriver") / "chromedriver.log"
-    # the installed driver, named explicitly: Selenium Manager never downloads one
-    os.environ.setdefault("SE_AVOID_STATS", "true")
-    driver = webdriver.Chrome(
-        service=Service(executable_path=str(CHROMEDRIVER), log_output=str(log)), options=options
-    )
-    driver.set_page_load_timeout(RENDER_TIMEOUT)
-    try:
+def browser() -> Iterator[Any]:
+    with chromium(width=1400, height=1600, page_load_timeout=RENDER_TIMEOUT) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _read(browser: Any, path: Path, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
