@@ -43,6 +43,7 @@ class Workbench:
         *,
         backend: str | None = None,
         server: Server | None = None,
+        stats: str | Path | dict[str, Any] | None = None,
         **server_options: Any,
     ) -> None:
         t0 = time.perf_counter()
@@ -57,8 +58,12 @@ class Workbench:
         self._previous_schema: Schema | None = None
         self.seeded: Database | None = None
         self.experiments: list[ExperimentResult] = []  # run here, for the schema document
+        self.imported_stats: dict[str, Any] | None = None  # production's statistics, if imported
+        self._planning: Database | None = None
         try:
             self._load()
+            if stats is not None:
+                self.import_stats(stats)
         except BaseException:
             self.close()
             raise
@@ -88,6 +93,8 @@ class Workbench:
         self._previous_schema, self._schema = self._schema, None
         if old is not None:
             self.server.drop_database(old)
+        if self.imported_stats is not None:  # a reload keeps production's statistics
+            self.import_stats(self.imported_stats)
         return True
 
     def reload(self):
@@ -147,8 +154,21 @@ class Workbench:
         return Database(self.server.create_database(template=source or self.template), self.server)
 
     # -- one call per task (thin wrappers over the modules that do the work) -------------------
-    def seed(self, shape: Any = None, *, database: Database | None = None, **options: Any):
+    def seed(
+        self,
+        shape: Any = None,
+        *,
+        database: Database | None = None,
+        like: str | Path | dict[str, Any] | None = None,
+        scale: float = 1.0,
+        **options: Any,
+    ):
         """Seed a fresh clone (or ``database``) with realistic data; returns a SeedSummary.
+
+        ``like=FILE`` (a statistics export) seeds data shaped like production's:
+        ``reltuples * scale`` rows per table, and columns following its null
+        fractions, common values, histograms and correlations (see
+        :mod:`workbench.stats.faithful`); ``shape`` entries still take precedence.
 
         The template itself is never seeded: the seeder drops and re-adds constraints, and
         every later clone must start from the bare schema. The seeded database is kept as
@@ -156,16 +176,93 @@ class Workbench:
         """
         from workbench.seed import seed as seed_database
 
+        if like is not None:
+            shape, options = self._faithful_shape(like, scale, shape, options)
         target = database or self.new_database()
         summary = seed_database(target.conninfo, self.schema, shape, **options)
+        if like is not None:
+            from workbench.stats import load_stats
+            from workbench.stats.faithful import match_index_sizes
+
+            with target.connect(autocommit=True) as conn:
+                match_index_sizes(conn, load_stats(like), scale=scale)
         self.seeded = target
         return summary
+
+    # -- production's statistics ------------------------------------------------------------
+    def import_stats(self, source: str | Path | dict[str, Any]):
+        """Restore production's statistics (a ``workbench stats export`` file) into the template.
+
+        Returns a :class:`~workbench.stats.RestoreReport`: what was restored, and the
+        relations and columns the file and ``sql/`` do not share (reported, not fatal).
+        Needs a PostgreSQL 18 backend (the embedded default). Plain EXPLAIN then plans
+        as production in :meth:`planning_database`; clones carry the statistics too.
+        """
+        from workbench.stats import load_stats, restore_stats
+
+        data = load_stats(source)
+        with self.server.connect(self._template_name(), autocommit=True) as conn:
+            report = restore_stats(conn, data)
+        self.imported_stats = data
+        if self._planning is not None:
+            self._planning.drop()
+            self._planning = None
+        return report
+
+    def planning_database(self) -> Database:
+        """A database of the empty schema that plans as production (after :meth:`import_stats`).
+
+        A clone of the template whose files are extended (sparsely) to production's
+        page counts: PostgreSQL scales restored statistics by a relation's physical
+        size, so an empty clone would plan every table as one row. Local servers only.
+        """
+        from workbench.stats import StatsError, size_relations
+
+        if self.imported_stats is None:
+            raise StatsError("no statistics imported: call wb.import_stats(FILE) first")
+        if self._planning is None:
+            data_dir = getattr(self.server, "data", None)
+            if data_dir is None:
+                raise StatsError(
+                    "planning with production's sizes needs a local server (the embedded or "
+                    "system backend): on an external server the relation files are out of reach, "
+                    "and an empty table plans as one row whatever statistics it has"
+                )
+            db = self.new_database()
+            with db.connect(autocommit=True) as conn:
+                size_relations(conn, data_dir)
+            self._planning = db
+        return self._planning
+
+    def explain_imported(self, sql: str) -> Any:
+        """Plain EXPLAIN (FORMAT JSON) of ``sql`` with production's statistics and sizes."""
+        db = self.planning_database()
+        with db.connect() as conn, conn.transaction(force_rollback=True):
+            row = conn.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchone()
+        assert row is not None
+        return row[0]
 
     def diagram(self, **options: Any):
         """ER diagram of the loaded schema (see :func:`workbench.diagram.diagram`)."""
         from workbench.diagram import diagram
 
         return diagram(self.schema, **options)
+
+    def _faithful_shape(
+        self, like: Any, scale: float, shape: Any, options: dict[str, Any]
+    ) -> tuple[Any, dict[str, Any]]:
+        from workbench.stats import faithful_plan, load_stats
+
+        plan = faithful_plan(load_stats(like), self.schema, scale=scale)
+        merged = plan.shape()
+        if isinstance(shape, int):
+            merged["default"] = shape
+        elif isinstance(shape, dict):
+            merged["tables"].update(shape.get("tables", {}))
+            merged["columns"].update(shape.get("columns", {}))
+            merged.update({k: v for k, v in shape.items() if k not in ("tables", "columns")})
+        merged["columns"].update(options.pop("columns", None) or {})
+        return merged, options
 
     def lint(self, *, config: Any = None, pyproject: str | Path | None = "pyproject.toml"):
         """Design review findings; ``[tool.workbench.lint]`` in ``pyproject`` configures it."""
@@ -230,6 +327,8 @@ class Workbench:
 
     # -- going away --------------------------------------------------------------------
     def close(self) -> None:
+        if self._planning is not None and not self._owns_server:
+            self._planning.drop()
         if self._owns_server:
             self.server.close()
         elif self.template and self.template in self.server.databases:
