@@ -36,10 +36,12 @@ from workbench.export import ddl as _ddl
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
 from workbench.model import (
     Column,
+    CompositeType,
     Grant,
     Schema,
     Sequence,
     Table,
+    TextSearchConfig,
     View,
     qualify,
     split_qualified,
@@ -202,6 +204,7 @@ class _Differ:
     column_renames: dict[str, dict[str, str]] = field(default_factory=dict)  # new table → old→new
     # new table → constraints dropped and added again (their indexes lose their comments)
     recreated_constraints: dict[str, set[str]] = field(default_factory=dict)
+    recreated_views: set[str] = field(default_factory=set)  # dropped and created again
 
     def add(self, phase: str, kind: str, name: str, change: str, *sql: str, **kw: Any) -> None:
         self.changes.append(Change(kind, name, change, sql=tuple(sql), phase=phase, **kw))
@@ -853,8 +856,17 @@ class _Differ:
                         )
                         or "reads a changed view"
                     )
+                # DROP VIEW took the view's privileges with it: all of them come back here.
+                regrant = []
+                if was is not None:
+                    self.recreated_views.add(v.qualified_name)
+                    regrant = [
+                        _ddl._grant(g).rstrip("\n")
+                        for g in self.new.grants
+                        if g.object_type == "TABLE" and g.object == v.qualified_name
+                    ]
                 self.add("view", "view", v.qualified_name, "added" if was is None else "altered",
-                         _ddl._view(v), before=was, after=v, details=details)  # fmt: skip
+                         _ddl._view(v), *regrant, before=was, after=v, details=details)  # fmt: skip
         # Only comments differ: COMMENT ON, never a rebuild (a matview would lose its rows).
         for n in sorted(old.keys() & new.keys() - changed):
             a, b = old[n], new[n]
@@ -930,7 +942,8 @@ class _Differ:
                              before=a, after=b, details="comment")  # fmt: skip
                     continue
                 changed = [f.name for f in fields(a) if getattr(a, f.name) != getattr(b, f.name)]
-                self.add(create, kind, key, "altered", f"DROP {word} {what};", render(b),
+                sql = _alter_in_place(a, b) or [f"DROP {word} {what};", render(b)]
+                self.add(create, kind, key, "altered", *sql,
                          before=a, after=b, details=", ".join(changed))  # fmt: skip
 
     def _grants(self) -> None:
@@ -954,13 +967,15 @@ class _Differ:
                 continue
             base = a or b
             assert base is not None
+            # A rebuilt view's privileges come back with it (see _views): listed, no SQL here.
+            rebuilt = base.object_type == "TABLE" and base.object in self.recreated_views
             sql = []
             # A revoked default that is no longer revoked is granted back, and the reverse.
             take = sorted(before - after)
             give = sorted(after - before)
             gone = (base.object_type, base.object) not in existing
             for privileges, undo in ((take, True), (give, False)):
-                if not privileges or (undo and gone):
+                if not privileges or (undo and gone) or rebuilt:
                     continue
                 grant = replace(base, privileges=tuple(privileges), grantable=False)
                 if base.revoked:
@@ -971,6 +986,53 @@ class _Differ:
             details = ", ".join([f"+{p}" for p in give] + [f"-{p}" for p in take])
             self.add("grant", "privilege", label(base), change, *sql, before=a, after=b,
                      details=details)  # fmt: skip
+
+
+def _alter_in_place(a: Any, b: Any) -> list[str] | None:
+    """ALTERs for a changed text-search configuration or composite type; None: drop + create.
+
+    Both are often in use (a generated column naming the configuration, a column
+    of the composite type), so dropping them would fail; PostgreSQL alters both.
+    """
+    if isinstance(a, TextSearchConfig) and isinstance(b, TextSearchConfig):
+        if a.parser != b.parser:
+            return None
+        q = quote_qualified(b.qualified_name)
+        old = {m.token: m.dictionaries for m in a.mappings}
+        new = {m.token: m.dictionaries for m in b.mappings}
+        head = f"ALTER TEXT SEARCH CONFIGURATION {q}"
+        sql = [f"{head} DROP MAPPING FOR {t};" for t in old if t not in new]
+        for t, dicts in new.items():
+            if old.get(t) != dicts:
+                verb = "ALTER" if t in old else "ADD"
+                sql.append(f"{head} {verb} MAPPING FOR {t} WITH {', '.join(dicts)};")
+        if a.comment != b.comment:
+            sql.append(_comment_sql("TEXT SEARCH CONFIGURATION", q, b.comment))
+        return sql
+    if isinstance(a, CompositeType) and isinstance(b, CompositeType):
+        q = quote_qualified(b.qualified_name)
+        old_attrs = {c.name: c for c in a.attributes}
+        new_attrs = {c.name: c for c in b.attributes}
+        sql = [
+            f"ALTER TYPE {q} DROP ATTRIBUTE {quote_ident(n)};"
+            for n in old_attrs
+            if n not in new_attrs
+        ]
+        for c in b.attributes:
+            collate = f" COLLATE {c.collation}" if c.collation else ""
+            was = old_attrs.get(c.name)
+            if was is None:
+                sql.append(f"ALTER TYPE {q} ADD ATTRIBUTE {quote_ident(c.name)} {c.type}{collate};")
+            elif (was.type, was.collation) != (c.type, c.collation):
+                sql.append(
+                    f"ALTER TYPE {q} ALTER ATTRIBUTE {quote_ident(c.name)} TYPE {c.type}{collate};"
+                )
+            if (was.comment if was else None) != c.comment:
+                sql.append(_comment_sql("COLUMN", f"{q}.{quote_ident(c.name)}", c.comment))
+        if a.comment != b.comment:
+            sql.append(_comment_sql("TYPE", q, b.comment))
+        return sql
+    return None
 
 
 def _grantable_objects(schema: Schema) -> set[tuple[str, str]]:

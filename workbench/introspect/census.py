@@ -37,7 +37,12 @@ def census_difference(before: dict[str, int], after: dict[str, int]) -> list[str
 def unexportable(conn: psycopg.Connection) -> list[str]:
     """Objects (and settings) of the user schemas that the model, hence every export, lacks."""
     with conn.transaction():
+        # pg_describe_object qualifies what search_path does not show: show nothing
+        # (then put the caller's search_path back, even inside an outer transaction).
+        row = conn.execute("SELECT current_setting('search_path')").fetchone()
+        conn.execute("SELECT set_config('search_path', 'pg_catalog', false)")
         rows = conn.execute(query_text("unexportable")).fetchall()
+        conn.execute("SELECT set_config('search_path', %s, false)", (row[0] if row else "",))
     return [r[0] for r in rows]
 
 
