@@ -926,12 +926,9 @@ class _Differ:
             for key in sorted(old.keys() - new.keys()):
                 word, what = target(old[key])
                 # A rule goes with its table; dropping it first would fail once the table is gone.
-                sql = (
-                    ()
-                    if kind == "rule" and old[key].table in gone_tables
-                    else (f"DROP {word} {what};",)
-                )
-                self.add(drop, kind, key, "removed", *sql, before=old[key])
+                went = kind == "rule" and old[key].table in gone_tables
+                drop_sql = [] if went else [f"DROP {word} {what};"]
+                self.add(drop, kind, key, "removed", *drop_sql, before=old[key])
             for key in sorted(old.keys() & new.keys()):
                 a, b = old[key], new[key]
                 if a == b:
