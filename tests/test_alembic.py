@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 
 import workbench
-from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
+from tests.conftest import ALL_KINDS_SQL, ALL_SCHEMAS, EXAMPLE_SQL
 from workbench.export.alembic import REVISION_FILE, AlembicExportError, render_alembic
 from workbench.introspect import introspect
 from workbench.model import Schema
@@ -59,13 +59,23 @@ def test_project_layout(project_dir: Path) -> None:
     compile(revision, REVISION_FILE, "exec")
 
 
-@pytest.mark.parametrize("name", sorted(ALL_SCHEMAS))
+UPGRADED = {**ALL_SCHEMAS, "all_kinds": ALL_KINDS_SQL}
+#: The all-kinds fixture has a schema other than public, which the revision does not
+#: create yet (issue 22's Alembic item, worked on separately): strict, so the mark must
+#: go when that lands.
+_NO_SCHEMAS = pytest.mark.xfail(strict=True, reason="the revision does not create schema app")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=_NO_SCHEMAS) if n == "all_kinds" else n for n in sorted(UPGRADED)],
+)
 def test_upgrade_gives_the_source_model_and_downgrade_empties(
     server, tmp_path: Path, name: str
 ) -> None:
     from workbench.diff import diff
 
-    with workbench.open(ALL_SCHEMAS[name], server=server) as wb:
+    with workbench.open(UPGRADED[name], server=server) as wb:
         with wb.new_database(empty=True) as empty:
             project = render_alembic(wb.url, empty.url, wb.schema)
         project_dir = project.write(tmp_path / "migrations")

@@ -45,9 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.export.doc_collect import write_all
     from workbench.export.markdown import load_doc_options
+    from workbench.export.unexportable import warn_unexportable
 
     options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
     with open_from_args(args) as wb:
+        warn_unexportable(wb)
         written = write_all(
             wb,
             Path(args.out),

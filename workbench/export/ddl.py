@@ -162,8 +162,8 @@ def render_ddl(schema: Schema) -> str:
                 )
     if schema.grants:
         parts.append(_section("Privileges"))
-        parts.extend(_grant(g) for g in schema.grants if g.revoked)
-        parts.extend(_grant(g) for g in schema.grants if not g.revoked)
+        revokes = "".join(_grant(g) for g in schema.grants if g.revoked)
+        parts.append(revokes + "".join(_grant(g) for g in schema.grants if not g.revoked))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts if p)
 
 
