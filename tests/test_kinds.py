@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.cli import main
 from workbench.diff import diff
 from workbench.introspect import introspect
 from workbench.introspect.census import unexportable
@@ -179,3 +180,92 @@ def test_the_all_kinds_fixture_has_nothing_unexportable(server, sides):
     base, *_ = sides
     with server.connect(base) as conn:
         assert unexportable(conn) == []
+
+
+# --- through the CLI ----------------------------------------------------------------------
+
+#: Issue 22's reproduction: each kind here used to vanish from schema.sql and from the diff.
+REPRO = """
+CREATE TYPE pair AS (a integer, b integer);
+CREATE FUNCTION pair_eq(pair, pair) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a = $2.a AND $1.b = $2.b $$;
+CREATE OPERATOR === (FUNCTION = pair_eq, LEFTARG = pair, RIGHTARG = pair);
+CREATE TEXT SEARCH CONFIGURATION my_simple (COPY = pg_catalog.simple);
+CREATE COLLATION my_c FROM "C";
+CREATE TABLE parent (id integer PRIMARY KEY, name text COLLATE my_c);
+CREATE TABLE child (extra text) INHERITS (parent);
+CREATE TABLE audit (id integer);
+CREATE RULE parent_audit AS ON INSERT TO parent DO ALSO INSERT INTO audit VALUES (NEW.id);
+"""
+
+
+def test_cli_diff_shows_each_kind_of_the_issue(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "schema.sql").write_text("CREATE TABLE audit (id integer);\n")
+    (b / "schema.sql").write_text(REPRO)
+    assert main(["diff", str(a), str(b)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    for line in (
+        "+ composite_type public.pair",
+        "+ operator public.===(pair, pair)",
+        "+ text_search_configuration public.my_simple",
+        "+ collation public.my_c",
+        "+ table public.parent",
+        "+ table public.child",
+        "+ rule public.parent.parent_audit",
+    ):
+        assert line in printed, f"{line!r} not in {printed}"
+
+
+def test_cli_export_warns_naming_what_it_cannot_export(tmp_path, capsys):
+    sql = tmp_path / "sql"
+    sql.mkdir()
+    (sql / "schema.sql").write_text(
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer);\n"
+        "CREATE STATISTICS t_ab (dependencies) ON a, b FROM t;\n"
+    )
+    out = tmp_path / "out"
+    assert main(["export", "--sql", str(sql), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert (
+        "workbench: warning: not exported (the schema model has no place for it): "
+        "statistics object public.t_ab"
+    ) in captured.err.splitlines()
+    assert f"wrote {out / 'schema.sql'}" in captured.out.splitlines()
+    assert "CREATE TABLE public.t" in (out / "schema.sql").read_text()
+
+
+def test_alembic_creates_inherits_children_after_their_parents(server, tmp_path):
+    """A child named before its parent ('alpha' INHERITS 'zeta') still comes after it."""
+    from alembic import command
+    from alembic.config import Config
+
+    import workbench
+    from workbench.export.alembic import REVISION_FILE, render_alembic
+
+    sql = tmp_path / "inherits.sql"
+    sql.write_text(
+        "CREATE TABLE zeta (id integer PRIMARY KEY, created date DEFAULT CURRENT_DATE);\n"
+        "CREATE TABLE alpha (note text) INHERITS (zeta);\n"
+        "CREATE TABLE beta (id integer PRIMARY KEY, zeta_id integer REFERENCES zeta);\n"
+    )
+    with workbench.open(sql, server=server) as wb:
+        with wb.new_database(empty=True) as empty:
+            project = render_alembic(wb.url, empty.url, wb.schema)
+        revision = project.files[REVISION_FILE]
+        assert revision.index("CREATE TABLE public.zeta") < revision.index(
+            "CREATE TABLE public.alpha"
+        )
+        assert "INHERITS (public.zeta)" in revision
+        directory = project.write(tmp_path / "migrations")
+        with wb.new_database(empty=True) as db:
+            cfg = Config(str(directory / "alembic.ini"))
+            cfg.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+            command.upgrade(cfg, "head")
+            with db.connect() as conn:
+                built = introspect(conn)
+            tables = tuple(t for t in built.tables if t.name != "alembic_version")
+            assert tables == wb.schema.tables, str(diff(wb.schema, built))
+            command.downgrade(cfg, "base")

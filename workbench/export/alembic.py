@@ -249,8 +249,8 @@ def _partitioned(schema: Schema) -> tuple[list[str], list[str]]:
     for item in plan.ordered():
         if isinstance(item.obj, Table) and item.obj.qualified_name in names:
             up.append(_table(item.obj, plan).strip("\n"))
-            if item.obj.partition_of is None:
-                down.append(f"DROP TABLE IF EXISTS {quote_qualified(item.obj.qualified_name)};")
+            if item.obj.partition_of is None:  # children (INHERITS) dropped before parents
+                down.insert(0, f"DROP TABLE IF EXISTS {quote_qualified(item.obj.qualified_name)};")
     for fk in schema.foreign_keys:  # every FK touching them (autogenerate left these out)
         if fk.table in names or fk.ref_table in names:
             sql = (
