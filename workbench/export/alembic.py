@@ -245,7 +245,8 @@ def _partitioned(schema: Schema) -> tuple[list[str], list[str]]:
     """CREATE TABLE for partitioned tables (parents before partitions), their FKs, OWNED BY."""
     names = partitioned_tables(schema)
     plan = _Plan(schema)
-    up, down = [], []
+    up: list[str] = []
+    down: list[str] = []
     for item in plan.ordered():
         if isinstance(item.obj, Table) and item.obj.qualified_name in names:
             up.append(_table(item.obj, plan).strip("\n"))
