@@ -269,3 +269,14 @@ def test_alembic_creates_inherits_children_after_their_parents(server, tmp_path)
             tables = tuple(t for t in built.tables if t.name != "alembic_version")
             assert tables == wb.schema.tables, str(diff(wb.schema, built))
             command.downgrade(cfg, "base")
+
+
+def test_the_diagram_draws_inheritance(sides):
+    from workbench.diagram import build_graph, to_dot, to_mermaid
+
+    _, old, _, _ = sides
+    graph = build_graph(old)
+    (edge,) = [e for e in graph.edges if e.kind == "inherits"]
+    assert (edge.parent, edge.child) == ("public.vehicle", "public.car")
+    assert 'id="inherits:public.car->public.vehicle"' in to_dot(graph)
+    assert 'vehicle ||--o| car : "inherits"' in to_mermaid(graph)
