@@ -865,6 +865,12 @@ class _Differ:
                         for g in self.new.grants
                         if g.object_type == "TABLE" and g.object == v.qualified_name
                     ]
+                    # ... and its rules (a view's rules are dropped with it).
+                    regrant += [
+                        _ddl._rule(r).rstrip("\n")
+                        for r in self.new.rules
+                        if r.table == v.qualified_name
+                    ]
                 self.add("view", "view", v.qualified_name, "added" if was is None else "altered",
                          _ddl._view(v), *regrant, before=was, after=v, details=details)  # fmt: skip
         # Only comments differ: COMMENT ON, never a rebuild (a matview would lose its rows).
@@ -921,12 +927,18 @@ class _Differ:
         }
         for kind, index, render, target, create, drop in kinds:
             old, new = index(self.old), index(self.new)
+
+            def rebuilt(obj: Any, kind: str = kind) -> bool:
+                """A rule on a view that is dropped and created again: the rebuild writes it."""
+                return kind == "rule" and obj.table in self.recreated_views
+
             for key in sorted(new.keys() - old.keys()):
-                self.add(create, kind, key, "added", render(new[key]), after=new[key])
+                sql = [] if rebuilt(new[key]) else [render(new[key])]
+                self.add(create, kind, key, "added", *sql, after=new[key])
             for key in sorted(old.keys() - new.keys()):
                 word, what = target(old[key])
                 # A rule goes with its table; dropping it first would fail once the table is gone.
-                went = kind == "rule" and old[key].table in gone_tables
+                went = kind == "rule" and (old[key].table in gone_tables or rebuilt(old[key]))
                 drop_sql = [] if went else [f"DROP {word} {what};"]
                 self.add(drop, kind, key, "removed", *drop_sql, before=old[key])
             for key in sorted(old.keys() & new.keys()):
@@ -934,6 +946,11 @@ class _Differ:
                 if a == b:
                     continue
                 word, what = target(b)
+                if rebuilt(b):
+                    self.add(
+                        create, kind, key, "altered", before=a, after=b, details="with its view"
+                    )
+                    continue
                 if _bare(a) == _bare(b):
                     self.add("comment", kind, key, "altered", _comment_sql(word, what, b.comment),
                              before=a, after=b, details="comment")  # fmt: skip

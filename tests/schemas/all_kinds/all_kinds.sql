@@ -75,6 +75,8 @@ END
 $$;
 CREATE TRIGGER wheel_counts_insert INSTEAD OF INSERT ON wheel_counts
     FOR EACH ROW EXECUTE FUNCTION wheel_counts_insert();
+CREATE RULE wheel_counts_delete AS ON DELETE TO wheel_counts
+    DO INSTEAD DELETE FROM vehicle WHERE wheels = OLD.wheels;
 
 DO $$
 BEGIN
