@@ -298,3 +298,23 @@ def test_the_new_kinds_serialise_and_old_json_still_loads(sides):
         del view["options"], view["triggers"]
     older = from_dict(data)
     assert older.rules == () and older.table("public.car").inherits == ()
+
+
+def test_column_privileges_follow_a_column_rename(server, template_for, tmp_path):
+    """The renamed column keeps its ACL: no REVOKE naming the old column (it is gone)."""
+    old_sql, new_sql = tmp_path / "old.sql", tmp_path / "new.sql"
+    old_sql.write_text(
+        "CREATE TABLE t (id integer, name text);\nGRANT SELECT (name) ON t TO PUBLIC;\n"
+    )
+    new_sql.write_text(
+        "CREATE TABLE t (id integer, full_name text);\nGRANT SELECT (full_name) ON t TO PUBLIC;\n"
+    )
+    old_db, new_db = template_for(old_sql), template_for(new_sql)
+    with server.connect(old_db) as conn:
+        old = introspect(conn)
+    with server.connect(new_db) as conn:
+        new = introspect(conn)
+    d = diff(old, new)
+    assert "RENAME COLUMN name TO full_name" in d.migration_sql()
+    assert "REVOKE" not in d.migration_sql()
+    _apply(server, old_db, d, new)

@@ -974,6 +974,9 @@ class _Differ:
         old = {key(g): g for g in self.old.grants}
         new = {key(g): g for g in self.new.grants}
         existing = _grantable_objects(self.new)
+        # A renamed or dropped column takes its privileges along: no REVOKE naming it.
+        columns = {t.qualified_name: t.column_names for t in self.new.tables}
+        columns |= {v.qualified_name: tuple(c.name for c in v.columns) for v in self.new.views}
         for k in sorted(old.keys() | new.keys(), key=lambda k: tuple(str(x) for x in k)):
             a, b = old.get(k), new.get(k)
             before, after = set(a.privileges if a else ()), set(b.privileges if b else ())
@@ -987,7 +990,9 @@ class _Differ:
             # A revoked default that is no longer revoked is granted back, and the reverse.
             take = sorted(before - after)
             give = sorted(after - before)
-            gone = (base.object_type, base.object) not in existing
+            gone = (base.object_type, base.object) not in existing or (
+                base.column is not None and base.column not in columns.get(base.object, ())
+            )
             for privileges, undo in ((take, True), (give, False)):
                 if not privileges or (undo and gone) or rebuilt:
                     continue
