@@ -179,7 +179,8 @@ def _is_destructive_sql(stmt: str) -> bool:
     return bool(
         re.match(
             r"\s*(DROP (TABLE|SEQUENCE|MATERIALIZED VIEW|EXTENSION|DOMAIN|TYPE)\b"
-            r"|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE|-- MANUAL)",
+            r"|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE"
+            r"|ALTER TYPE .* (DROP|ALTER) ATTRIBUTE|-- MANUAL)",
             stmt,
             re.S,
         )
@@ -957,8 +958,10 @@ class _Differ:
                     continue
                 changed = [f.name for f in fields(a) if getattr(a, f.name) != getattr(b, f.name)]
                 sql = _alter_in_place(a, b) or [f"DROP {word} {what};", render(b)]
-                self.add(create, kind, key, "altered", *sql,
-                         before=a, after=b, details=", ".join(changed))  # fmt: skip
+                # Dropping or retyping a composite type's attribute rewrites the columns using it.
+                lossy = any(" DROP ATTRIBUTE " in q or " ALTER ATTRIBUTE " in q for q in sql)
+                self.add(create, kind, key, "altered", *sql, before=a, after=b,
+                         details=", ".join(changed), destructive=lossy)  # fmt: skip
 
     def _grants(self) -> None:
         """GRANT what the new schema grants beyond the old, REVOKE what it no longer does."""
