@@ -57,7 +57,8 @@ WITH ns AS (
   UNION ALL SELECT 'column collation', count(*) FROM att a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
     WHERE a.attcollation <> t.typcollation
   UNION ALL SELECT 'column option (attoptions, fdw options)', count(*) FROM att
-    WHERE attoptions IS NOT NULL OR attfdwoptions IS NOT NULL
+    WHERE attfdwoptions IS NOT NULL
+       OR EXISTS (SELECT 1 FROM unnest(attoptions) o WHERE o ~ '^n_distinct(_inherited)?=')
   UNION ALL SELECT 'column statistics target', count(*) FROM att
     WHERE attstattarget IS NOT NULL AND attstattarget <> -1
   UNION ALL SELECT 'column storage or compression', count(*) FROM att a

@@ -55,7 +55,9 @@ WITH ns AS (
   FROM pg_catalog.pg_attribute a JOIN rel c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   WHERE a.attnum > 0 AND NOT a.attisdropped
-    AND (a.attoptions IS NOT NULL OR a.attfdwoptions IS NOT NULL
+    -- attoptions: only the two ALTER COLUMN SET (...) options (some builds store others)
+    AND (a.attfdwoptions IS NOT NULL
+         OR EXISTS (SELECT 1 FROM unnest(a.attoptions) o WHERE o ~ '^n_distinct(_inherited)?=')
          OR (a.attstattarget IS NOT NULL AND a.attstattarget <> -1)
          OR (c.relkind IN ('r', 'p', 'm') AND (a.attstorage <> t.typstorage OR a.attcompression <> '')))
   UNION ALL
