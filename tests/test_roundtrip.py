@@ -169,3 +169,25 @@ def test_example_export_loads_on_postgresql_15(original):
 def test_example_schema_is_covered():
     assert ALL_SCHEMAS["example"] == EXAMPLE_SQL
     assert {"pagila", "chinook"} <= set(ALL_SCHEMAS)
+
+
+@pytest.mark.system_pg
+@pytest.mark.skipif(
+    _system_pg15() is not None,
+    reason="Debian's postgresql-15 server is not installed (CI installs it): "
+    + str(_system_pg15()),
+)
+def test_all_kinds_round_trip_on_postgresql_15():
+    """The catalog queries that differ between versions (collations, statistics targets) hold on 15."""
+    from workbench.loader import load_paths
+
+    with start_server("system", major=15) as srv:
+        source, copy = srv.create_database(), srv.create_database()
+        with srv.connect(source) as conn:
+            load_paths(conn, ALL_KINDS_SQL, backend=srv.backend)
+            before, census = introspect(conn), catalog_census(conn)
+        with srv.connect(copy) as conn:
+            load_text(conn, render_ddl(before), path="all_kinds.ddl.sql", backend=srv.backend)
+            after = introspect(conn)
+            assert census_difference(census, catalog_census(conn)) == []
+    assert after == before, _explain(before, after)
