@@ -30,6 +30,8 @@ def corpus_schemas() -> dict[str, Path]:
 
 
 ALL_SCHEMAS = {"example": EXAMPLE_SQL, **corpus_schemas()}
+#: A schema holding every object kind the model knows (issue 22), for round trips and diffs.
+ALL_KINDS_SQL = Path(__file__).resolve().parent / "schemas" / "all_kinds" / "all_kinds.sql"
 
 
 @pytest.fixture(scope="session")

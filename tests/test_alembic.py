@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 
 import workbench
-from tests.conftest import ALL_SCHEMAS, EXAMPLE_SQL
+from tests.conftest import ALL_KINDS_SQL, ALL_SCHEMAS, EXAMPLE_SQL
 from workbench.export.alembic import REVISION, REVISION_FILE, AlembicExportError, render_alembic
 from workbench.introspect import introspect
 from workbench.model import Schema
@@ -63,13 +63,14 @@ def test_project_layout(project_dir: Path) -> None:
     compile(revision, REVISION_FILE, "exec")
 
 
-@pytest.mark.parametrize("name", sorted(ALL_SCHEMAS))
+UPGRADED = {**ALL_SCHEMAS, "all_kinds": ALL_KINDS_SQL}
+@pytest.mark.parametrize("name", sorted(UPGRADED))
 def test_upgrade_gives_the_source_model_and_downgrade_empties(
     server, tmp_path: Path, name: str
 ) -> None:
     from workbench.diff import diff
 
-    with workbench.open(ALL_SCHEMAS[name], server=server) as wb:
+    with workbench.open(UPGRADED[name], server=server) as wb:
         with wb.new_database(empty=True) as empty:
             project = render_alembic(wb.url, empty.url, wb.schema)
         project_dir = project.write(tmp_path / "migrations")

@@ -29,33 +29,50 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, overload
 
 from workbench.export import ddl as _ddl
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
-from workbench.model import Column, Schema, Sequence, Table, View, qualify, split_qualified
+from workbench.model import (
+    Column,
+    CompositeType,
+    Grant,
+    Schema,
+    Sequence,
+    Table,
+    TextSearchConfig,
+    View,
+    qualify,
+    split_qualified,
+)
 
 #: Order in which the phases of a migration run (drops of dependants first, creates last).
 _PHASES = (
     "extension",
     "enum",
     "domain",
+    "kind",
     "sequence",
+    "drop_rule",
     "drop_fk",
     "drop_dependant",
     "drop_view",
     "rename",
     "drop_constraint",
     "function",
+    "operator",
     "table",
     "column",
     "constraint",
     "drop_table",
     "view",
     "dependant",
+    "rule",
     "fk",
     "comment",
+    "grant",
+    "drop_operator",
     "drop_type",
 )
 
@@ -160,7 +177,8 @@ def _is_destructive_sql(stmt: str) -> bool:
     return bool(
         re.match(
             r"\s*(DROP (TABLE|SEQUENCE|MATERIALIZED VIEW|EXTENSION|DOMAIN|TYPE)\b"
-            r"|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE|-- MANUAL)",
+            r"|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE"
+            r"|ALTER TYPE .* (DROP|ALTER) ATTRIBUTE|-- MANUAL)",
             stmt,
             re.S,
         )
@@ -185,6 +203,7 @@ class _Differ:
     column_renames: dict[str, dict[str, str]] = field(default_factory=dict)  # new table → old→new
     # new table → constraints dropped and added again (their indexes lose their comments)
     recreated_constraints: dict[str, set[str]] = field(default_factory=dict)
+    recreated_views: set[str] = field(default_factory=set)  # dropped and created again
 
     def add(self, phase: str, kind: str, name: str, change: str, *sql: str, **kw: Any) -> None:
         self.changes.append(Change(kind, name, change, sql=tuple(sql), phase=phase, **kw))
@@ -198,6 +217,8 @@ class _Differ:
         self._tables()
         self._sequence_owners()
         self._views()
+        self._kinds()
+        self._grants()
         order = {p: i for i, p in enumerate(_PHASES)}
         ordered = sorted(enumerate(self.changes), key=lambda ic: (order[ic[1].phase], ic[0]))
         return SchemaDiff(tuple(c for _, c in ordered))
@@ -474,6 +495,28 @@ class _Differ:
                          destructive=True, details="column and its data dropped")  # fmt: skip
         for name in [c.name for c in b.columns if c.name in old_cols]:
             self._column(q, tname, replace(old_cols[name], name=name), new_cols[name])
+        for parent in a.inherits:
+            parent = self.table_renames.get(parent, parent)
+            if parent not in b.inherits:
+                self.add("constraint", "table", tname, "altered",
+                         f"ALTER TABLE {q} NO INHERIT {quote_qualified(parent)};",
+                         details=f"no longer inherits {parent}")  # fmt: skip
+        renamed_parents = {self.table_renames.get(p, p) for p in a.inherits}
+        for parent in b.inherits:
+            if parent not in renamed_parents:
+                self.add("constraint", "table", tname, "altered",
+                         f"ALTER TABLE {q} INHERIT {quote_qualified(parent)};",
+                         details=f"inherits {parent}")  # fmt: skip
+        if a.options != b.options:
+            sql = []
+            keys = {o.partition("=")[0] for o in b.options}
+            gone = [o.partition("=")[0] for o in a.options if o.partition("=")[0] not in keys]
+            if gone:
+                sql.append(f"ALTER TABLE {q} RESET ({', '.join(gone)});")
+            if b.options:
+                sql.append(f"ALTER TABLE {q} SET {_ddl.option_list(b.options)};")
+            self.add("column", "table", tname, "altered", *sql,
+                     details="storage parameters: " + (", ".join(b.options) or "defaults"))  # fmt: skip
         if a.unlogged != b.unlogged:
             self.add("column", "table", tname, "altered",
                      f"ALTER TABLE {q} SET {'UNLOGGED' if b.unlogged else 'LOGGED'};",
@@ -802,8 +845,33 @@ class _Differ:
                 item.obj.qualified_name not in old or item.obj.qualified_name in changed
             ):
                 v = item.obj
-                self.add("view", "view", v.qualified_name, "added" if v.qualified_name not in old else "altered",
-                         _ddl._view(v), after=v)  # fmt: skip
+                was = old.get(v.qualified_name)
+                details = ""
+                if was is not None:
+                    a_, b_ = _bare_view(was), _bare_view(v)
+                    details = (
+                        ", ".join(
+                            f.name for f in fields(a_) if getattr(a_, f.name) != getattr(b_, f.name)
+                        )
+                        or "reads a changed view"
+                    )
+                # DROP VIEW took the view's privileges with it: all of them come back here.
+                regrant = []
+                if was is not None:
+                    self.recreated_views.add(v.qualified_name)
+                    regrant = [
+                        _ddl._grant(g).rstrip("\n")
+                        for g in self.new.grants
+                        if g.object_type == "TABLE" and g.object == v.qualified_name
+                    ]
+                    # ... and its rules (a view's rules are dropped with it).
+                    regrant += [
+                        _ddl._rule(r).rstrip("\n")
+                        for r in self.new.rules
+                        if r.table == v.qualified_name
+                    ]
+                self.add("view", "view", v.qualified_name, "added" if was is None else "altered",
+                         _ddl._view(v), *regrant, before=was, after=v, details=details)  # fmt: skip
         # Only comments differ: COMMENT ON, never a rebuild (a matview would lose its rows).
         for n in sorted(old.keys() & new.keys() - changed):
             a, b = old[n], new[n]
@@ -823,6 +891,184 @@ class _Differ:
                     target = f"{quote_ident(b.schema)}.{quote_ident(ib.name)}"
                     sql.append(_comment_sql("INDEX", target, ib.comment))
             self.add("comment", "view", n, "altered", *sql, before=a, after=b, details="comment")
+
+    # -- object kinds without ALTER paths of their own: created, dropped, or both ---------
+    def _kinds(self) -> None:
+        """Collations, text search, composite and range types, operators, casts and rules.
+
+        A changed object is dropped and created again (in the creation phase, so
+        what depends on it fails loudly rather than being dropped by CASCADE);
+        a change of its comment alone is ``COMMENT ON``.
+        """
+        kinds: list[tuple[str, Any, Any, Any, str, str]] = [
+            # (kind, objects→key, render, drop/comment target, create phase, drop phase)
+            ("collation", lambda s: {c.qualified_name: c for c in s.collations}, _ddl._collation,
+             lambda c: ("COLLATION", quote_qualified(c.qualified_name)), "kind", "drop_type"),
+            ("text_search_dictionary", lambda s: {d.qualified_name: d for d in s.ts_dictionaries},
+             _ddl._ts_dictionary,
+             lambda d: ("TEXT SEARCH DICTIONARY", quote_qualified(d.qualified_name)), "kind", "drop_type"),
+            ("text_search_configuration", lambda s: {c.qualified_name: c for c in s.ts_configs},
+             _ddl._ts_config,
+             lambda c: ("TEXT SEARCH CONFIGURATION", quote_qualified(c.qualified_name)), "kind", "drop_type"),
+            ("composite_type", lambda s: {c.qualified_name: c for c in s.composites}, _ddl._composite,
+             lambda c: ("TYPE", quote_qualified(c.qualified_name)), "kind", "drop_type"),
+            ("range_type", lambda s: {r.qualified_name: r for r in s.ranges}, _ddl._range,
+             lambda r: ("TYPE", quote_qualified(r.qualified_name)), "kind", "drop_type"),
+            ("operator", lambda s: {o.signature: o for o in s.operators}, _ddl._operator,
+             lambda o: ("OPERATOR", _ddl.operator_target(o)), "operator", "drop_operator"),
+            ("cast", lambda s: {c.key: c for c in s.casts}, _ddl._cast,
+             lambda c: ("CAST", c.key), "operator", "drop_operator"),
+            ("rule", lambda s: {r.qualified_name: r for r in s.rules}, _ddl._rule,
+             lambda r: ("RULE", f"{quote_ident(r.name)} ON {quote_qualified(r.table)}"), "rule", "drop_rule"),
+        ]  # fmt: skip
+        gone_tables = {t.qualified_name for t in self.old.tables} - {
+            t.qualified_name for t in self.new.tables
+        }
+        for kind, index, render, target, create, drop in kinds:
+            old, new = index(self.old), index(self.new)
+
+            def rebuilt(obj: Any, kind: str = kind) -> bool:
+                """A rule on a view that is dropped and created again: the rebuild writes it."""
+                return kind == "rule" and obj.table in self.recreated_views
+
+            for key in sorted(new.keys() - old.keys()):
+                sql = [] if rebuilt(new[key]) else [render(new[key])]
+                self.add(create, kind, key, "added", *sql, after=new[key])
+            for key in sorted(old.keys() - new.keys()):
+                word, what = target(old[key])
+                # A rule goes with its table; dropping it first would fail once the table is gone.
+                went = kind == "rule" and (old[key].table in gone_tables or rebuilt(old[key]))
+                drop_sql = [] if went else [f"DROP {word} {what};"]
+                self.add(drop, kind, key, "removed", *drop_sql, before=old[key])
+            for key in sorted(old.keys() & new.keys()):
+                a, b = old[key], new[key]
+                if a == b:
+                    continue
+                word, what = target(b)
+                if rebuilt(b):
+                    self.add(
+                        create, kind, key, "altered", before=a, after=b, details="with its view"
+                    )
+                    continue
+                if _bare(a) == _bare(b):
+                    self.add("comment", kind, key, "altered", _comment_sql(word, what, b.comment),
+                             before=a, after=b, details="comment")  # fmt: skip
+                    continue
+                changed = [f.name for f in fields(a) if getattr(a, f.name) != getattr(b, f.name)]
+                sql = _alter_in_place(a, b) or [f"DROP {word} {what};", render(b)]
+                # Dropping or retyping a composite type's attribute rewrites the columns using it.
+                lossy = any(" DROP ATTRIBUTE " in q or " ALTER ATTRIBUTE " in q for q in sql)
+                self.add(create, kind, key, "altered", *sql, before=a, after=b,
+                         details=", ".join(changed), destructive=lossy)  # fmt: skip
+
+    def _grants(self) -> None:
+        """GRANT what the new schema grants beyond the old, REVOKE what it no longer does."""
+
+        def key(g: Grant) -> tuple[Any, ...]:
+            return (g.object_type, g.object, g.column, g.grantee, g.grantable, g.revoked)
+
+        def label(g: Grant) -> str:
+            column = f".{g.column}" if g.column else ""
+            option = " (with grant option)" if g.grantable else ""
+            return f"{g.object}{column} {'from' if g.revoked else 'to'} {g.grantee}{option}"
+
+        old = {key(g): g for g in self.old.grants}
+        new = {key(g): g for g in self.new.grants}
+        existing = _grantable_objects(self.new)
+        # A renamed or dropped column takes its privileges along: no REVOKE naming it.
+        columns = {t.qualified_name: t.column_names for t in self.new.tables}
+        columns |= {v.qualified_name: tuple(c.name for c in v.columns) for v in self.new.views}
+        for k in sorted(old.keys() | new.keys(), key=lambda k: tuple(str(x) for x in k)):
+            a, b = old.get(k), new.get(k)
+            before, after = set(a.privileges if a else ()), set(b.privileges if b else ())
+            if before == after:
+                continue
+            base = a or b
+            assert base is not None
+            # A rebuilt view's privileges come back with it (see _views): listed, no SQL here.
+            rebuilt = base.object_type == "TABLE" and base.object in self.recreated_views
+            sql = []
+            # A revoked default that is no longer revoked is granted back, and the reverse.
+            take = sorted(before - after)
+            give = sorted(after - before)
+            gone = (base.object_type, base.object) not in existing or (
+                base.column is not None and base.column not in columns.get(base.object, ())
+            )
+            for privileges, undo in ((take, True), (give, False)):
+                if not privileges or (undo and gone) or rebuilt:
+                    continue
+                grant = replace(base, privileges=tuple(privileges), grantable=False)
+                if base.revoked:
+                    undo = not undo
+                grant = replace(grant, revoked=undo, grantable=base.grantable and not undo)
+                sql.append(_ddl._grant(grant).rstrip("\n"))
+            change = "added" if a is None else "removed" if b is None else "altered"
+            details = ", ".join([f"+{p}" for p in give] + [f"-{p}" for p in take])
+            self.add("grant", "privilege", label(base), change, *sql, before=a, after=b,
+                     details=details)  # fmt: skip
+
+
+def _alter_in_place(a: Any, b: Any) -> list[str] | None:
+    """ALTERs for a changed text-search configuration or composite type; None: drop + create.
+
+    Both are often in use (a generated column naming the configuration, a column
+    of the composite type), so dropping them would fail; PostgreSQL alters both.
+    """
+    if isinstance(a, TextSearchConfig) and isinstance(b, TextSearchConfig):
+        if a.parser != b.parser:
+            return None
+        q = quote_qualified(b.qualified_name)
+        old = {m.token: m.dictionaries for m in a.mappings}
+        new = {m.token: m.dictionaries for m in b.mappings}
+        head = f"ALTER TEXT SEARCH CONFIGURATION {q}"
+        sql = [f"{head} DROP MAPPING FOR {t};" for t in old if t not in new]
+        for t, dicts in new.items():
+            if old.get(t) != dicts:
+                verb = "ALTER" if t in old else "ADD"
+                sql.append(f"{head} {verb} MAPPING FOR {t} WITH {', '.join(dicts)};")
+        if a.comment != b.comment:
+            sql.append(_comment_sql("TEXT SEARCH CONFIGURATION", q, b.comment))
+        return sql
+    if isinstance(a, CompositeType) and isinstance(b, CompositeType):
+        q = quote_qualified(b.qualified_name)
+        old_attrs = {c.name: c for c in a.attributes}
+        new_attrs = {c.name: c for c in b.attributes}
+        sql = [
+            f"ALTER TYPE {q} DROP ATTRIBUTE {quote_ident(n)};"
+            for n in old_attrs
+            if n not in new_attrs
+        ]
+        for c in b.attributes:
+            collate = f" COLLATE {c.collation}" if c.collation else ""
+            was = old_attrs.get(c.name)
+            if was is None:
+                sql.append(f"ALTER TYPE {q} ADD ATTRIBUTE {quote_ident(c.name)} {c.type}{collate};")
+            elif (was.type, was.collation) != (c.type, c.collation):
+                sql.append(
+                    f"ALTER TYPE {q} ALTER ATTRIBUTE {quote_ident(c.name)} TYPE {c.type}{collate};"
+                )
+            if (was.comment if was else None) != c.comment:
+                sql.append(_comment_sql("COLUMN", f"{q}.{quote_ident(c.name)}", c.comment))
+        if a.comment != b.comment:
+            sql.append(_comment_sql("TYPE", q, b.comment))
+        return sql
+    return None
+
+
+def _grantable_objects(schema: Schema) -> set[tuple[str, str]]:
+    """(object type, name) of everything a Grant may name, as the model spells it."""
+    out = {("SCHEMA", n.name) for n in schema.namespaces}
+    out |= {("TABLE", t.qualified_name) for t in schema.tables}
+    out |= {("TABLE", v.qualified_name) for v in schema.views}
+    out |= {("SEQUENCE", s.qualified_name) for s in schema.sequences}
+    for f in schema.functions:
+        word = "PROCEDURE" if f.kind == "procedure" else "FUNCTION"
+        out.add((word, f.signature))
+    out |= {("TYPE", e.qualified_name) for e in schema.enums}
+    out |= {("TYPE", c.qualified_name) for c in schema.composites}
+    out |= {("TYPE", r.qualified_name) for r in schema.ranges}
+    out |= {("DOMAIN", d.qualified_name) for d in schema.domains}
+    return out
 
 
 def _sequence_options(a: Sequence, b: Sequence) -> list[str]:

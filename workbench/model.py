@@ -159,6 +159,10 @@ class Table:
     partition_bound: str | None = None  # e.g. "FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')"
     unlogged: bool = False
     comment: str | None = None
+    # Parents named by INHERITS (...), in pg_inherits.inhseqno order (partitions use partition_of)
+    inherits: tuple[str, ...] = ()
+    # Storage parameters as PostgreSQL stores them ('fillfactor=70'); TOAST ones as 'toast.x=y'
+    options: tuple[str, ...] = ()
 
     @property
     def qualified_name(self) -> str:
@@ -247,6 +251,10 @@ class View:
     indexes: tuple[Index, ...] = ()  # materialised views only
     depends_on: tuple[str, ...] = ()  # qualified names of relations it reads
     comment: str | None = None
+    # reloptions: 'security_barrier=true', 'security_invoker=true', 'check_option=local'
+    # (WITH [LOCAL|CASCADED] CHECK OPTION is stored as check_option); matviews: storage ones
+    options: tuple[str, ...] = ()
+    triggers: tuple[Trigger, ...] = ()  # INSTEAD OF / statement triggers on a view, by name
 
     @property
     def qualified_name(self) -> str:
@@ -274,6 +282,171 @@ class Function:
     @property
     def signature(self) -> str:
         return f"{self.qualified_name}({self.arguments})"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rewrite rule (``CREATE RULE``) other than a view's own ``_RETURN`` rule."""
+
+    name: str
+    table: str  # qualified name of the table or view the rule is on
+    event: str  # 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE'
+    definition: str  # pg_get_ruledef(): 'CREATE RULE ... DO INSTEAD ...;'
+    enabled: bool = True
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.table}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeType:
+    """``CREATE TYPE ... AS (...)``; attributes use :class:`Column` (name, type, collation, comment)."""
+
+    schema: str
+    name: str
+    attributes: tuple[Column, ...] = ()
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class RangeType:
+    """``CREATE TYPE ... AS RANGE``; options are None when they are PostgreSQL's defaults."""
+
+    schema: str
+    name: str
+    subtype: str  # format_type of the subtype
+    subtype_opclass: str | None = None  # qualified opclass when not the subtype's default
+    collation: str | None = None
+    canonical: str | None = None  # regproc text of the canonical function
+    subtype_diff: str | None = None  # regproc text of the subtype_diff function
+    multirange: str | None = None  # qualified multirange type name when not the default one
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """A user-defined operator; types and functions as PostgreSQL prints them."""
+
+    schema: str
+    name: str  # the operator symbol, e.g. '===' (no quoting)
+    left: str | None  # format_type of the left operand; None for a prefix operator
+    right: str
+    result: str
+    function: str  # regproc text of the implementing function
+    commutator: str | None = None  # 'schema.symbol' (OPERATOR(schema.symbol) in DDL)
+    negator: str | None = None
+    restrict: str | None = None  # regproc text of the restriction estimator
+    join: str | None = None
+    hashes: bool = False
+    merges: bool = False
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return qualify(self.schema, self.name)
+
+    @property
+    def signature(self) -> str:
+        return f"{self.qualified_name}({self.left or 'NONE'}, {self.right})"
+
+
+@dataclass(frozen=True, slots=True)
+class Collation:
+    """``CREATE COLLATION``: the provider and locale PostgreSQL stored (``FROM`` is resolved)."""
+
+    schema: str
+    name: str
+    provider: str = "libc"  # 'libc' | 'icu' | 'builtin'
+    lc_collate: str | None = None  # libc only
+    lc_ctype: str | None = None  # libc only
+    locale: str | None = None  # icu / builtin
+    deterministic: bool = True
+    rules: str | None = None  # ICU tailoring rules (PostgreSQL 16+)
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class TextSearchMapping:
+    """One ``ADD MAPPING FOR token WITH dict, ...`` line of a text-search configuration."""
+
+    token: str  # token type alias of the parser, e.g. 'asciiword'
+    dictionaries: tuple[str, ...]  # regdictionary text, in mapping order
+
+
+@dataclass(frozen=True, slots=True)
+class TextSearchConfig:
+    schema: str
+    name: str
+    parser: str  # regparser text: 'pg_catalog."default"' prints as 'default'
+    mappings: tuple[TextSearchMapping, ...] = ()  # by token type id
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class TextSearchDictionary:
+    schema: str
+    name: str
+    template: str  # regtemplate-style text: 'simple', 'snowball', 'public.my_template'
+    options: str | None = None  # dictinitoption: "language = 'english', stopwords = 'english'"
+    comment: str | None = None
+
+    @property
+    def qualified_name(self) -> str:
+        return qualify(self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """A user-created cast (``CREATE CAST``); types are format_type text."""
+
+    source: str
+    target: str
+    method: str = "function"  # 'function' | 'inout' | 'binary'
+    function: str | None = None  # regprocedure text, e.g. 'public.to_money(integer)'
+    context: str = "explicit"  # 'explicit' | 'assignment' | 'implicit'
+    comment: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"({self.source} AS {self.target})"
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """Privileges one grantee holds beyond (or, ``revoked``, below) PostgreSQL's defaults.
+
+    Compared by grantee role *name*: roles live outside the database (``pg_dump -s``
+    does not create them); the DDL export creates missing ones as NOLOGIN roles.
+    The owner's own privileges are not recorded (ownership is not exported).
+    """
+
+    object_type: (
+        str  # 'TABLE' | 'SEQUENCE' | 'FUNCTION' | 'PROCEDURE' | 'SCHEMA' | 'TYPE' | 'DOMAIN'
+    )
+    object: str  # qualified name; functions: signature 'schema.name(args)'; schemas: name
+    grantee: str  # role name, or 'PUBLIC'
+    privileges: tuple[str, ...]  # 'SELECT', 'INSERT', ... sorted
+    column: str | None = None  # column privileges (object_type 'TABLE')
+    grantable: bool = False  # WITH GRANT OPTION
+    revoked: bool = False  # a default privilege taken away (REVOKE ... FROM PUBLIC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +481,15 @@ class Schema:
     views: tuple[View, ...] = ()
     functions: tuple[Function, ...] = ()
     server_version: str = field(default="", compare=False)
+    composites: tuple[CompositeType, ...] = ()
+    ranges: tuple[RangeType, ...] = ()
+    collations: tuple[Collation, ...] = ()
+    operators: tuple[Operator, ...] = ()  # by signature
+    ts_dictionaries: tuple[TextSearchDictionary, ...] = ()
+    ts_configs: tuple[TextSearchConfig, ...] = ()
+    casts: tuple[Cast, ...] = ()  # by source, target
+    rules: tuple[Rule, ...] = ()  # by relation, name
+    grants: tuple[Grant, ...] = ()  # by object type, object, column, grantee
 
     def table(self, name: str) -> Table:
         """Find a table by qualified name, or by bare name when that is unambiguous."""

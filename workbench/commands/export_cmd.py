@@ -50,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from workbench.export.doc_collect import write_all
     from workbench.export.markdown import load_doc_options
+    from workbench.export.unexportable import warn_unexportable
     from workbench.lint import LintConfig
 
     options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         LintConfig.from_pyproject(args.pyproject) if Path(args.pyproject).is_file() else None
     )
     with open_from_args(args) as wb:
+        warn_unexportable(wb)
         result = write_all(
             wb,
             Path(args.out),

@@ -43,6 +43,7 @@ EDGE_STYLE = {
     "inferred": 'color="#c05621", style=dashed, fontcolor="#c05621"',
     "many_to_many": 'color="#2b6cb0", penwidth=1.6, fontcolor="#2b6cb0"',
     "enum": 'color="#9f7aea", style=dotted',
+    "inherits": 'color="#2f855a", style=bold, fontcolor="#2f855a"',
 }
 EDGE_STATUS_COLOUR = {"added": "#2f855a", "removed": "#c53030", "changed": "#b7791f"}
 #: Above this many boxes, trade a little layout quality for speed (Graphviz tuning knobs).
@@ -202,6 +203,12 @@ def _legend_rows(graph: DiagramGraph) -> list[str]:
         rows.append(
             '<tr><td align="left">'
             + small.format('<font color="#c05621">dashed orange: inferred from names, no FK</font>')
+            + "</td></tr>"
+        )
+    if "inherits" in kinds:
+        rows.append(
+            '<tr><td align="left">'
+            + small.format('<font color="#2f855a">bold green: INHERITS (parent to child)</font>')
             + "</td></tr>"
         )
     if "many_to_many" in kinds:

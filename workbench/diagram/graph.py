@@ -98,7 +98,7 @@ class DiagramEdge:
     child_columns: tuple[str, ...]
     parent_end: str  # 'one' | 'zero_or_one' | 'many' (M:N) | 'none' (enum)
     child_end: str  # 'many' | 'zero_or_one' | 'none'
-    kind: str = "declared"  # 'declared' | 'inferred' | 'many_to_many' | 'enum'
+    kind: str = "declared"  # 'declared' | 'inferred' | 'many_to_many' | 'enum' | 'inherits'
     label: str | None = None
     description: str = ""
     status: str = "same"  # diff only
@@ -322,6 +322,21 @@ def _all_edges(
                 description=f"{fk.name}: {table.name}({', '.join(fk.columns)}) → "
                 f"{tables[ref].name}({', '.join(fk.ref_columns)}), {card.describe()}",
             )
+    for table in schema.tables:  # INHERITS: from the parent to each child, no columns
+        for parent in table.inherits:
+            if parent in tables:
+                yield DiagramEdge(
+                    id=f"inherits:{table.qualified_name}->{parent}",
+                    parent=parent,
+                    parent_columns=(),
+                    child=table.qualified_name,
+                    child_columns=(),
+                    parent_end="one",
+                    child_end="zero_or_one",
+                    kind="inherits",
+                    label="inherits",
+                    description=f"{table.name} INHERITS {tables[parent].name}",
+                )
     for qn, (first, second) in junctions.items():
         if first.ref_table not in tables or second.ref_table not in tables:
             continue

@@ -47,7 +47,7 @@ import shutil
 import tempfile
 import textwrap
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -61,10 +61,24 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
 from workbench.errors import WorkbenchError
+from workbench.export import ddl as _ddl
 from workbench.export._reflect import reflection_engine
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
 from workbench.export.ddl import _domain, _Plan, _sequence, _table, stable_sql
-from workbench.model import Domain, Enum, ForeignKey, Function, Index, Schema, Sequence, Table
+from workbench.model import (
+    Cast,
+    CompositeType,
+    Domain,
+    Enum,
+    ForeignKey,
+    Function,
+    Index,
+    Operator,
+    RangeType,
+    Schema,
+    Sequence,
+    Table,
+)
 
 #: The revision id and file of the one migration.
 REVISION = "0001"
@@ -132,16 +146,26 @@ _KEEP = "\0"
 
 
 def _policy_roles(schema: Schema) -> list[str]:
-    return sorted({r for p in schema.policies for r in p.roles if r != "public"})
+    """Roles named by policies and grants (created when missing, as the DDL export does)."""
+    return sorted(
+        {r for p in schema.policies for r in p.roles if r != "public"}
+        | {g.grantee for g in schema.grants if g.grantee != "PUBLIC"}
+    )
 
 
 def partitioned_tables(schema: Schema) -> set[str]:
-    """Partitioned tables and their partitions: created by ``op.execute``, not autogenerate.
+    """Partitioned tables, partitions and INHERITS families: ``op.execute``, not autogenerate.
 
-    Alembic has no operation for ``PARTITION BY`` / ``PARTITION OF``; these tables
-    take the DDL export's own CREATE TABLE text, which the round-trip tests prove.
+    Alembic has no operation for ``PARTITION BY`` / ``PARTITION OF`` / ``INHERITS``;
+    these tables take the DDL export's own CREATE TABLE text (parents before
+    children, in its dependency order), which the round-trip tests prove.
     """
-    return {t.qualified_name for t in schema.tables if t.partition_key or t.partition_of}
+    inheritance = {p for t in schema.tables for p in t.inherits}
+    return {
+        t.qualified_name
+        for t in schema.tables
+        if t.partition_key or t.partition_of or t.inherits or t.qualified_name in inheritance
+    }
 
 
 def _before_tables(schema: Schema) -> tuple[list[str], list[str]]:
@@ -168,9 +192,26 @@ def _before_tables(schema: Schema) -> tuple[list[str], list[str]]:
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;\n"
             "END $roles$;"
         )
+    up += [_ddl._collation(c).rstrip("\n") for c in schema.collations]
+    up += [_ddl._ts_dictionary(d).rstrip("\n") for d in schema.ts_dictionaries]
+    up += [_ddl._ts_config(c).rstrip("\n") for c in schema.ts_configs]
+    down += [
+        f"DROP COLLATION IF EXISTS {quote_qualified(c.qualified_name)};" for c in schema.collations
+    ]
+    down += [
+        f"DROP TEXT SEARCH DICTIONARY IF EXISTS {quote_qualified(d.qualified_name)};"
+        for d in schema.ts_dictionaries
+    ]
+    down += [
+        f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {quote_qualified(c.qualified_name)};"
+        for c in schema.ts_configs
+    ]
     for item in _type_and_function_order(schema):
         obj = item.obj
-        if isinstance(obj, Enum):
+        if isinstance(obj, CompositeType | RangeType | Operator | Cast):
+            up.append(item.render(_Plan(schema)).rstrip("\n"))
+            down.append(_drop_kind(obj))
+        elif isinstance(obj, Enum):
             values = ", ".join(quote_literal(v) for v in obj.values)
             sql = f"CREATE TYPE {quote_qualified(obj.qualified_name)} AS ENUM ({values});"
             if obj.comment is not None:
@@ -190,9 +231,17 @@ def _before_tables(schema: Schema) -> tuple[list[str], list[str]]:
     return up, list(reversed(down))
 
 
+def _drop_kind(obj: CompositeType | RangeType | Operator | Cast) -> str:
+    if isinstance(obj, Operator):
+        return f"DROP OPERATOR IF EXISTS {_ddl.operator_target(obj)};"
+    if isinstance(obj, Cast):
+        return f"DROP CAST IF EXISTS {obj.key};"
+    return f"DROP TYPE IF EXISTS {quote_qualified(obj.qualified_name)};"
+
+
 def _type_and_function_order(schema: Schema) -> list[Any]:
-    """Enums, domains, sequences and functions in the DDL export's dependency order."""
-    kinds = (Enum, Domain, Sequence, Function)
+    """Types, sequences, functions, operators and casts in the DDL export's dependency order."""
+    kinds = (Enum, Domain, Sequence, Function, CompositeType, RangeType, Operator, Cast)
     return [i for i in _Plan(schema).ordered() if isinstance(i.obj, kinds)]
 
 
@@ -214,12 +263,13 @@ def _partitioned(schema: Schema) -> tuple[list[str], list[str]]:
     """CREATE TABLE for partitioned tables (parents before partitions), their FKs, OWNED BY."""
     names = partitioned_tables(schema)
     plan = _Plan(schema)
-    up, down = [], []
+    up: list[str] = []
+    down: list[str] = []
     for item in plan.ordered():
         if isinstance(item.obj, Table) and item.obj.qualified_name in names:
             up.append(_table(item.obj, plan).strip("\n"))
-            if item.obj.partition_of is None:
-                down.append(f"DROP TABLE IF EXISTS {quote_qualified(item.obj.qualified_name)};")
+            if item.obj.partition_of is None:  # children (INHERITS) dropped before parents
+                down.insert(0, f"DROP TABLE IF EXISTS {quote_qualified(item.obj.qualified_name)};")
     for fk in schema.foreign_keys:  # every FK touching them (autogenerate left these out)
         if fk.table in names or fk.ref_table in names:
             sql = (
@@ -267,7 +317,7 @@ def _after_tables(schema: Schema) -> tuple[list[str], list[str]]:
         name = quote_qualified(v.qualified_name)
         kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
         body = stable_sql(v.definition).rstrip().rstrip(";")
-        sql = f"CREATE {kind} {name} AS\n{body};"
+        sql = f"CREATE {kind} {name}{_ddl._with(v.options)} AS\n{body};"
         if v.comment is not None:
             sql += f"\nCOMMENT ON {kind} {name} IS {quote_literal(v.comment)};"
         for c in v.columns:
@@ -275,12 +325,24 @@ def _after_tables(schema: Schema) -> tuple[list[str], list[str]]:
                 sql += f"\nCOMMENT ON COLUMN {name}.{quote_ident(c.name)} IS {quote_literal(c.comment)};"
         for index in v.indexes:
             sql += f"\n{index.definition};"
-        up.append(sql)
+        sql += ("\n" + _ddl._triggers(name, v.triggers)).rstrip("\n")
+        up.append(sql.rstrip("\n"))
         down.append(f"DROP {kind} IF EXISTS {name};")
     partitioned = partitioned_tables(schema)
     for table in schema.tables:
         if table.qualified_name not in partitioned:  # _table wrote theirs
             up.extend(_table_extras(table))
+            if table.options:  # autogenerate's create_table has no storage parameters
+                options = _ddl.option_list(table.options)
+                up.append(f"ALTER TABLE {quote_qualified(table.qualified_name)} SET {options};")
+    # Rules and privileges go with their objects, except privileges on schemas that stay.
+    up += [_ddl._rule(r).rstrip("\n") for r in schema.rules]
+    up += [_ddl._grant(g).rstrip("\n") for g in schema.grants if g.revoked]
+    up += [_ddl._grant(g).rstrip("\n") for g in schema.grants if not g.revoked]
+    for g in schema.grants:
+        if g.object_type == "SCHEMA":
+            undo = replace(g, revoked=not g.revoked, grantable=False)
+            down.insert(0, _ddl._grant(undo).rstrip("\n"))
     return up, list(reversed(down))
 
 

@@ -6,13 +6,16 @@ the model to be equal to the one it came from. Layout (see docs/ddl-export.md):
 
 1. session settings (``check_function_bodies = off`` and ``search_path``,
    the same settings introspection pins, so unqualified names resolve alike);
-2. roles named by policies (created only when missing: roles live outside the
-   database, but an "empty database" on a fresh server would otherwise fail);
-3. extensions, schemas;
-4. types, domains, sequences, functions, tables and views in one dependency
-   order: a stable topological sort with ties broken by kind then name, each
-   table followed by its comments, indexes, triggers, RLS and policies;
-5. policies that read tables created later, then all foreign keys.
+2. roles named by policies and grants (created only when missing: roles live
+   outside the database, but an "empty database" on a fresh server would
+   otherwise fail);
+3. extensions, schemas, collations, text-search dictionaries and configurations;
+4. types (enum, range, domain, composite), sequences, functions, operators,
+   casts, tables and views in one dependency order: a stable topological sort
+   with ties broken by kind then name, each table followed by its comments,
+   indexes, triggers, RLS and policies, each view by its triggers;
+5. rules, policies that read tables created later, all foreign keys, and
+   privileges (REVOKE then GRANT), as pg_dump orders them.
 
 Foreign keys come last, all of them, as pg_dump does: then no FK cycle or
 creation order can ever break the load, and each FK is one readable ALTER.
@@ -28,15 +31,25 @@ from dataclasses import dataclass, field
 
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
 from workbench.model import (
+    Cast,
+    Collation,
     Column,
+    CompositeType,
     Domain,
     Enum,
     Function,
+    Grant,
     Index,
+    Operator,
     Policy,
+    RangeType,
+    Rule,
     Schema,
     Sequence,
     Table,
+    TextSearchConfig,
+    TextSearchDictionary,
+    Trigger,
     View,
 )
 
@@ -47,7 +60,19 @@ PREAMBLE = (
     "SET search_path = public;\n"
 )
 
-_RANK = {"enum": 1, "domain": 2, "sequence": 3, "function": 4, "table": 5, "view": 6}
+_RANK = {
+    "enum": 10,
+    "range": 15,
+    "domain": 20,
+    "composite": 25,
+    "sequence": 30,
+    "function": 40,
+    "operator": 43,
+    "cast": 46,
+    "table": 50,
+    "view": 60,
+}
+_SIMPLE_OPTION = re.compile(r"[A-Za-z0-9_.+-]+")
 _TOKEN = re.compile(
     r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?'
     r"(\s*\()?"
@@ -84,7 +109,10 @@ def stable_sql(text: str) -> str:
 def render_ddl(schema: Schema) -> str:
     """Return the DDL for ``schema`` (pure; byte-identical for equal models)."""
     parts = [_header(), PREAMBLE]
-    roles = sorted({r for p in schema.policies for r in p.roles if r != "public"})
+    roles = sorted(
+        {r for p in schema.policies for r in p.roles if r != "public"}
+        | {g.grantee for g in schema.grants if g.grantee != "PUBLIC"}
+    )
     if roles:
         parts.append(_roles(roles))
     if schema.extensions:
@@ -100,9 +128,19 @@ def render_ddl(schema: Schema) -> str:
                 parts.append(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ns.name)};\n")
             if ns.comment is not None:
                 parts.append(_comment("SCHEMA", quote_ident(ns.name), ns.comment))
+    if schema.collations:
+        parts.append(_section("Collations"))
+        parts.extend(_collation(c) for c in schema.collations)
+    if schema.ts_dictionaries or schema.ts_configs:
+        parts.append(_section("Text search"))
+        parts.extend(_ts_dictionary(d) for d in schema.ts_dictionaries)
+        parts.extend(_ts_config(c) for c in schema.ts_configs)
     plan = _Plan(schema)
     for item in plan.ordered():
         parts.append(item.render(plan))
+    if schema.rules:
+        parts.append(_section("Rules"))
+        parts.extend(_rule(r) for r in schema.rules)
     if plan.deferred_policies:
         parts.append(_section("Policies that read tables created after their own"))
         parts.extend(_policy(p) for p in plan.deferred_policies)
@@ -122,6 +160,10 @@ def render_ddl(schema: Schema) -> str:
                         fk.comment,
                     )
                 )
+    if schema.grants:
+        parts.append(_section("Privileges"))
+        revokes = "".join(_grant(g) for g in schema.grants if g.revoked)
+        parts.append(revokes + "".join(_grant(g) for g in schema.grants if not g.revoked))
     return "\n".join(p.rstrip("\n") + "\n" for p in parts if p)
 
 
@@ -151,6 +193,14 @@ class _Item:
             return _function(obj)
         if isinstance(obj, Table):
             return _table(obj, plan)
+        if isinstance(obj, CompositeType):
+            return _composite(obj)
+        if isinstance(obj, RangeType):
+            return _range(obj)
+        if isinstance(obj, Operator):
+            return _operator(obj)
+        if isinstance(obj, Cast):
+            return _cast(obj)
         assert isinstance(obj, View)
         return _view(obj)
 
@@ -168,6 +218,14 @@ class _Plan:
             self._add(_Item("enum", "type:" + e.qualified_name, e))
         for d in schema.domains:
             self._add(_Item("domain", "type:" + d.qualified_name, d))
+        for c in schema.composites:
+            self._add(_Item("composite", "type:" + c.qualified_name, c))
+        for r in schema.ranges:
+            self._add(_Item("range", "type:" + r.qualified_name, r))
+        for o in schema.operators:
+            self._add(_Item("operator", "op:" + o.signature, o))
+        for cast in schema.casts:
+            self._add(_Item("cast", "cast:" + cast.key, cast))
         for s in schema.sequences:
             self._add(_Item("sequence", "rel:" + s.qualified_name, s))
         for f in schema.functions:
@@ -230,11 +288,30 @@ class _Plan:
                 deps.update(self.functions_by_name.get(tr.function, ()))
             if obj.partition_of:
                 deps.add("rel:" + obj.partition_of)
+            deps |= {"rel:" + p for p in obj.inherits} & self.relations
             return deps
+        if isinstance(obj, CompositeType):
+            deps = {"type:" + c.type_ref for c in obj.attributes if c.type_ref} & self.types
+            return (
+                deps | {"rel:" + c.type_ref for c in obj.attributes if c.type_ref} & self.relations
+            )
+        if isinstance(obj, RangeType):
+            fns = [f"{f}()" for f in (obj.canonical, obj.subtype_diff) if f]
+            return self._refs([obj.subtype, *fns]) & (self.types | self._fn_keys())
+        if isinstance(obj, Operator):
+            return self._refs([obj.left, obj.right, obj.result, obj.function + "()"]) & (
+                self.types | self._fn_keys()
+            )
+        if isinstance(obj, Cast):
+            return self._refs([obj.source, obj.target, obj.function]) & (
+                self.types | self._fn_keys()
+            )
         if isinstance(obj, View):
             deps = {"rel:" + d for d in obj.depends_on} & self.relations
             deps |= self._refs([obj.definition], calls_only=True)
             deps |= {"type:" + c.type_ref for c in obj.columns if c.type_ref} & self.types
+            for tr in obj.triggers:
+                deps.update(self.functions_by_name.get(tr.function, ()))
             return deps
         return set()
 
@@ -305,7 +382,8 @@ def _header() -> str:
     return (
         "--\n"
         "-- Schema DDL exported by Schema Workbench (workbench.export.ddl.render_ddl).\n"
-        "-- Deterministic: equal schemas give byte-identical files. No ownership or privileges.\n"
+        "-- Deterministic: equal schemas give byte-identical files. No ownership; privileges\n"
+        "-- as GRANT/REVOKE against PostgreSQL's defaults.\n"
         "--\n"
     )
 
@@ -320,7 +398,7 @@ def _comment(kind: str, target: str, text: str) -> str:
 
 def _roles(roles: list[str]) -> str:
     lines = [
-        _section("Roles named by policies (created only when missing; cluster-wide)"),
+        _section("Roles named by policies and grants (created only when missing; cluster-wide)"),
         "DO $roles$\nBEGIN\n",
     ]
     for role in roles:
@@ -428,19 +506,37 @@ def _table(t: Table, plan: _Plan) -> str:
             body = " (\n" + ",\n".join(f"    {line}" for line in constraint_lines) + "\n)"
         out = f"CREATE {unlogged}TABLE {name} PARTITION OF {quote_qualified(parent.qualified_name)}{body}\n"
         out += f"    {t.partition_bound}"
+        if t.partition_key:
+            out += f"\nPARTITION BY {t.partition_key}"
         for col in t.columns:
             after += _partition_column_fixes(name, col, parent.column(col.name))
+        out += _with(t.options, prefix="\n")
     else:
-        lines = [_column(c) for c in t.columns] + constraint_lines
+        parents = [plan.tables[p] for p in t.inherits if p in plan.tables]
+        local = [c for c in t.columns if not any(c.name in p.column_names for p in parents)]
+        for col in t.columns:
+            inherited = next(
+                (p.column(col.name) for p in parents if col.name in p.column_names), None
+            )
+            if inherited is not None:
+                after += _partition_column_fixes(name, col, inherited)
+        lines = [_column(c) for c in local] + constraint_lines
         body = ",\n".join(f"    {line}" for line in lines)
-        out = f"CREATE {unlogged}TABLE {name} (\n{body}\n)"
+        out = (
+            f"CREATE {unlogged}TABLE {name} (\n{body}\n)"
+            if lines
+            else f"CREATE {unlogged}TABLE {name} ()"
+        )
+        if t.inherits:
+            out += "\nINHERITS (" + ", ".join(quote_qualified(p) for p in t.inherits) + ")"
+        if t.partition_key:
+            out += f"\nPARTITION BY {t.partition_key}"
+        out += _with(t.options, prefix="\n")
         if parent is not None or t.partition_of:
             after.append(
                 f"ALTER TABLE {quote_qualified(t.partition_of or '')} ATTACH PARTITION {name} "
                 f"{t.partition_bound};\n"
             )
-    if t.partition_key:
-        out += f"\nPARTITION BY {t.partition_key}"
     out += ";\n"
     plan.mark_emitted("rel:" + t.qualified_name)
     out += "".join(after)
@@ -459,12 +555,7 @@ def _table(t: Table, plan: _Plan) -> str:
         if c.comment is not None:
             out += _comment("CONSTRAINT", f"{quote_ident(c.name)} ON {name}", c.comment)
     out += _indexes(t.indexes, partitioned=t.kind == "partitioned", schema=t.schema)
-    for tr in t.triggers:
-        out += tr.definition + ";\n"
-        if not tr.enabled:
-            out += f"ALTER TABLE {name} DISABLE TRIGGER {quote_ident(tr.name)};\n"
-        if tr.comment is not None:
-            out += _comment("TRIGGER", f"{quote_ident(tr.name)} ON {name}", tr.comment)
+    out += _triggers(name, t.triggers)
     if t.rls_enabled:
         out += f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;\n"
     if t.rls_forced:
@@ -475,6 +566,31 @@ def _table(t: Table, plan: _Plan) -> str:
         else:
             plan.deferred_policies.append(p)
     return f"\n-- Table {t.qualified_name}\n" + out
+
+
+def _triggers(name: str, triggers: Iterable[Trigger]) -> str:
+    out = ""
+    for tr in triggers:
+        out += tr.definition + ";\n"
+        if not tr.enabled:
+            out += f"ALTER TABLE {name} DISABLE TRIGGER {quote_ident(tr.name)};\n"
+        if tr.comment is not None:
+            out += _comment("TRIGGER", f"{quote_ident(tr.name)} ON {name}", tr.comment)
+    return out
+
+
+def option_list(options: Iterable[str]) -> str:
+    """``(fillfactor=70, ...)`` for reloptions as PostgreSQL stores them (values quoted when needed)."""
+    items = []
+    for option in options:
+        key, _, value = option.partition("=")
+        items.append(f"{key}={value if _SIMPLE_OPTION.fullmatch(value) else quote_literal(value)}")
+    return f"({', '.join(items)})"
+
+
+def _with(options: tuple[str, ...], *, prefix: str = " ") -> str:
+    """`` WITH (...)`` for a relation's storage parameters, '' when it has none."""
+    return f"{prefix}WITH {option_list(options)}" if options else ""
 
 
 def _partition_column_fixes(table: str, col: Column, parent: Column) -> list[str]:
@@ -538,10 +654,11 @@ def _policy(p: Policy) -> str:
 def _view(v: View) -> str:
     name = quote_qualified(v.qualified_name)
     body = stable_sql(v.definition).rstrip().rstrip(";")
+    options = _with(v.options)
     if v.materialized:
-        out = f"\n-- Materialized view {v.qualified_name}\nCREATE MATERIALIZED VIEW {name} AS\n{body}\nWITH NO DATA;\n"
+        out = f"\n-- Materialized view {v.qualified_name}\nCREATE MATERIALIZED VIEW {name}{options} AS\n{body}\nWITH NO DATA;\n"
     else:
-        out = f"\n-- View {v.qualified_name}\nCREATE VIEW {name} AS\n{body};\n"
+        out = f"\n-- View {v.qualified_name}\nCREATE VIEW {name}{options} AS\n{body};\n"
     for c in v.columns:
         if c.default is not None:
             out += (
@@ -550,7 +667,161 @@ def _view(v: View) -> str:
     kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
     out += _relation_comments(kind, name, v.comment, v.columns)
     out += _indexes(v.indexes, partitioned=False, schema=v.schema)
+    out += _triggers(name, v.triggers)
     return out
+
+
+def _collation(c: Collation) -> str:
+    name = quote_qualified(c.qualified_name)
+    opts = [f"provider = {c.provider}"]
+    if c.provider == "libc":
+        opts += [f"lc_collate = {quote_literal(c.lc_collate or '')}"]
+        opts += [f"lc_ctype = {quote_literal(c.lc_ctype or '')}"]
+    else:
+        opts.append(f"locale = {quote_literal(c.locale or '')}")
+    if not c.deterministic:
+        opts.append("deterministic = false")
+    if c.rules is not None:
+        opts.append(f"rules = {quote_literal(c.rules)}")
+    out = f"CREATE COLLATION {name} ({', '.join(opts)});\n"
+    if c.comment is not None:
+        out += _comment("COLLATION", name, c.comment)
+    return out
+
+
+def _ts_dictionary(d: TextSearchDictionary) -> str:
+    name = quote_qualified(d.qualified_name)
+    opts = f"TEMPLATE = {d.template}" + (f", {d.options}" if d.options else "")
+    out = f"CREATE TEXT SEARCH DICTIONARY {name} (\n    {opts}\n);\n"
+    if d.comment is not None:
+        out += _comment("TEXT SEARCH DICTIONARY", name, d.comment)
+    return out
+
+
+def _ts_config(c: TextSearchConfig) -> str:
+    name = quote_qualified(c.qualified_name)
+    out = f"CREATE TEXT SEARCH CONFIGURATION {name} (\n    PARSER = {c.parser}\n);\n"
+    for m in c.mappings:
+        out += (
+            f"ALTER TEXT SEARCH CONFIGURATION {name}\n"
+            f"    ADD MAPPING FOR {m.token} WITH {', '.join(m.dictionaries)};\n"
+        )
+    if c.comment is not None:
+        out += _comment("TEXT SEARCH CONFIGURATION", name, c.comment)
+    return out
+
+
+def _composite(c: CompositeType) -> str:
+    name = quote_qualified(c.qualified_name)
+    attrs = [
+        f"    {quote_ident(a.name)} {a.type}" + (f" COLLATE {a.collation}" if a.collation else "")
+        for a in c.attributes
+    ]
+    body = "(\n" + ",\n".join(attrs) + "\n)" if attrs else "()"
+    out = f"CREATE TYPE {name} AS {body};\n"
+    if c.comment is not None:
+        out += _comment("TYPE", name, c.comment)
+    for a in c.attributes:
+        if a.comment is not None:
+            out += _comment("COLUMN", f"{name}.{quote_ident(a.name)}", a.comment)
+    return out
+
+
+def _range(r: RangeType) -> str:
+    name = quote_qualified(r.qualified_name)
+    opts = [f"SUBTYPE = {r.subtype}"]
+    if r.subtype_opclass:
+        opts.append(f"SUBTYPE_OPCLASS = {r.subtype_opclass}")
+    if r.collation:
+        opts.append(f"COLLATION = {r.collation}")
+    if r.canonical:
+        opts.append(f"CANONICAL = {r.canonical}")
+    if r.subtype_diff:
+        opts.append(f"SUBTYPE_DIFF = {r.subtype_diff}")
+    if r.multirange:
+        opts.append(f"MULTIRANGE_TYPE_NAME = {quote_qualified(r.multirange)}")
+    body = ",\n".join(f"    {o}" for o in opts)
+    out = f"CREATE TYPE {name} AS RANGE (\n{body}\n);\n"
+    if r.comment is not None:
+        out += _comment("TYPE", name, r.comment)
+    return out
+
+
+def operator_target(o: Operator) -> str:
+    """``public.=== (integer, integer)``: how COMMENT ON / DROP OPERATOR name an operator."""
+    return f"{quote_ident(o.schema)}.{o.name} ({o.left or 'NONE'}, {o.right})"
+
+
+def _operator_ref(qualified: str) -> str:
+    schema, _, symbol = qualified.partition(".")
+    return f"OPERATOR({quote_ident(schema)}.{symbol})"
+
+
+def _operator(o: Operator) -> str:
+    opts = [f"FUNCTION = {o.function}"]
+    if o.left is not None:
+        opts.append(f"LEFTARG = {o.left}")
+    opts.append(f"RIGHTARG = {o.right}")
+    if o.commutator:
+        opts.append(f"COMMUTATOR = {_operator_ref(o.commutator)}")
+    if o.negator:
+        opts.append(f"NEGATOR = {_operator_ref(o.negator)}")
+    if o.restrict:
+        opts.append(f"RESTRICT = {o.restrict}")
+    if o.join:
+        opts.append(f"JOIN = {o.join}")
+    if o.hashes:
+        opts.append("HASHES")
+    if o.merges:
+        opts.append("MERGES")
+    body = ",\n".join(f"    {x}" for x in opts)
+    out = f"CREATE OPERATOR {quote_ident(o.schema)}.{o.name} (\n{body}\n);\n"
+    if o.comment is not None:
+        out += _comment("OPERATOR", operator_target(o), o.comment)
+    return out
+
+
+def _cast(c: Cast) -> str:
+    how = {
+        "function": f"WITH FUNCTION {c.function}",
+        "inout": "WITH INOUT",
+        "binary": "WITHOUT FUNCTION",
+    }[c.method]
+    context = {"explicit": "", "assignment": " AS ASSIGNMENT", "implicit": " AS IMPLICIT"}
+    out = f"CREATE CAST {c.key}\n    {how}{context[c.context]};\n"
+    if c.comment is not None:
+        out += _comment("CAST", c.key, c.comment)
+    return out
+
+
+def _rule(r: Rule) -> str:
+    out = r.definition.rstrip().rstrip(";") + ";\n"
+    table = quote_qualified(r.table)
+    if not r.enabled:
+        out += f"ALTER TABLE {table} DISABLE RULE {quote_ident(r.name)};\n"
+    if r.comment is not None:
+        out += _comment("RULE", f"{quote_ident(r.name)} ON {table}", r.comment)
+    return out
+
+
+def grant_target(g: Grant) -> str:
+    """``TABLE public.t`` / ``FUNCTION public.f(integer)`` / ``SCHEMA app``: a GRANT's object."""
+    if g.object_type == "SCHEMA":
+        return f"SCHEMA {quote_ident(g.object)}"
+    if g.object_type in ("FUNCTION", "PROCEDURE"):
+        name, _, args = g.object.partition("(")
+        return f"{g.object_type} {quote_qualified(name)}({args}"
+    return f"{g.object_type} {quote_qualified(g.object)}"
+
+
+def _grant(g: Grant) -> str:
+    column = f" ({quote_ident(g.column)})" if g.column is not None else ""
+    privileges = ", ".join(p + column for p in g.privileges)
+    grantee = "PUBLIC" if g.grantee == "PUBLIC" else quote_ident(g.grantee)
+    if g.revoked:
+        return f"REVOKE {privileges} ON {grant_target(g)} FROM {grantee};\n"
+    option = " WITH GRANT OPTION" if g.grantable else ""
+    return f"GRANT {privileges} ON {grant_target(g)} TO {grantee}{option};\n"
 
 
 __all__ = ["PREAMBLE", "render_ddl"]

@@ -49,6 +49,15 @@ _KINDS = (
     "functions",
     "triggers",
     "policies",
+    "rules",
+    "composites",
+    "ranges",
+    "collations",
+    "operators",
+    "ts_dictionaries",
+    "ts_configs",
+    "casts",
+    "grants",
 )
 
 

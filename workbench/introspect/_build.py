@@ -10,19 +10,29 @@ from typing import Any
 
 from workbench.export._sql import quote_ident, quote_literal
 from workbench.model import (
+    Cast,
+    Collation,
     Column,
+    CompositeType,
     Constraint,
     Domain,
     Enum,
     Extension,
     ForeignKey,
     Function,
+    Grant,
     Index,
     Namespace,
+    Operator,
     Policy,
+    RangeType,
+    Rule,
     Schema,
     Sequence,
     Table,
+    TextSearchConfig,
+    TextSearchDictionary,
+    TextSearchMapping,
     Trigger,
     View,
 )
@@ -93,6 +103,8 @@ def build_schema(
             partition_bound=r["partition_bound"],
             unlogged=r["unlogged"],
             comment=r["comment"],
+            inherits=tuple(r["inherits"]),
+            options=tuple(r["options"]),
         )
         for r in rows["tables"]
     )
@@ -108,6 +120,10 @@ def build_schema(
             ),
             depends_on=tuple(r["depends_on"]),
             comment=r["comment"],
+            options=tuple(r["options"]),
+            triggers=tuple(
+                _replace_table(t, f"{r['schema']}.{r['name']}") for t in triggers.get(r["oid"], [])
+            ),
         )
         for r in rows["views"]
     )
@@ -125,6 +141,96 @@ def build_schema(
         views=views,
         functions=tuple(_function(r) for r in rows["functions"]),
         server_version=server_version,
+        composites=tuple(
+            CompositeType(r["schema"], r["name"], tuple(columns.get(r["oid"], ())), r["comment"])
+            for r in rows["composites"]
+        ),
+        ranges=tuple(_range(r) for r in rows["ranges"]),
+        collations=tuple(Collation(**r) for r in rows["collations"]),
+        operators=tuple(Operator(**r) for r in rows["operators"]),
+        ts_dictionaries=tuple(TextSearchDictionary(**r) for r in rows["ts_dictionaries"]),
+        ts_configs=tuple(
+            TextSearchConfig(
+                schema=r["schema"],
+                name=r["name"],
+                parser=r["parser"],
+                mappings=tuple(
+                    TextSearchMapping(m["token"], tuple(m["dictionaries"])) for m in r["mappings"]
+                ),
+                comment=r["comment"],
+            )
+            for r in rows["ts_configs"]
+        ),
+        casts=tuple(_cast(r) for r in rows["casts"]),
+        rules=tuple(Rule(**r) for r in rows["rules"]),
+        grants=_grants(rows["grants"]),
+    )
+
+
+_CAST_METHOD = {"f": "function", "i": "inout", "b": "binary"}
+_CAST_CONTEXT = {"e": "explicit", "a": "assignment", "i": "implicit"}
+
+
+def _range(r: Row) -> RangeType:
+    name = r["name"]
+    default = (
+        name[: name.rindex("range")] + "multirange" + name[name.rindex("range") + 5 :]
+        if "range" in name
+        else name + "_multirange"
+    )
+    multirange = None
+    if r["multirange_name"] is not None and (
+        r["multirange_schema"] != r["schema"] or r["multirange_name"] != default
+    ):
+        multirange = f"{r['multirange_schema']}.{r['multirange_name']}"
+    return RangeType(
+        schema=r["schema"],
+        name=name,
+        subtype=r["subtype"],
+        subtype_opclass=r["subtype_opclass"],
+        collation=r["collation"],
+        canonical=r["canonical"],
+        subtype_diff=r["subtype_diff"],
+        multirange=multirange,
+        comment=r["comment"],
+    )
+
+
+def _cast(r: Row) -> Cast:
+    return Cast(
+        source=r["source"],
+        target=r["target"],
+        method=_CAST_METHOD[r["castmethod"]],
+        function=r["function"],
+        context=_CAST_CONTEXT[r["castcontext"]],
+        comment=r["comment"],
+    )
+
+
+def _grants(rows: Iterable[Row]) -> tuple[Grant, ...]:
+    """Group one-privilege rows into one :class:`Grant` per object, column, grantee and option."""
+    grouped: dict[tuple[Any, ...], list[str]] = {}
+    for r in rows:
+        key = (
+            r["object_type"],
+            r["object"],
+            r["column"],
+            r["grantee"],
+            r["grantable"],
+            r["revoked"],
+        )
+        grouped.setdefault(key, []).append(r["privilege"])
+    return tuple(
+        Grant(
+            object_type=key[0],
+            object=key[1],
+            grantee=key[3],
+            privileges=tuple(sorted(set(privs))),
+            column=key[2],
+            grantable=key[4],
+            revoked=key[5],
+        )
+        for key, privs in sorted(grouped.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
     )
 
 

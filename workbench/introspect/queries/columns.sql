@@ -1,4 +1,4 @@
--- Columns of tables, views and materialised views, in attnum order. The element
+-- Columns of tables, views, materialised views and composite types, in attnum order. The element
 -- type (for arrays) decides type_kind/type_ref; identity sequence options come
 -- from the sequence the column owns with an 'i' dependency.
 SELECT a.attrelid AS rel, a.attname AS name,
@@ -39,7 +39,7 @@ LEFT JOIN pg_catalog.pg_depend idd
  AND idd.classid = 'pg_catalog.pg_class'::regclass AND idd.deptype = 'i'
 LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = idd.objid
 WHERE a.attnum > 0 AND NOT a.attisdropped
-  AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'c')
   AND c.relnamespace = ANY (%(ns)s::oid[])
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend x

@@ -1,5 +1,7 @@
 -- Functions, procedures and aggregates. pg_get_functiondef refuses aggregates,
 -- so their parts come from pg_aggregate and Python writes CREATE AGGREGATE.
+-- Functions PostgreSQL made itself (a range type's constructors: deptype 'i') are
+-- left out: they come back with their type.
 SELECT n.nspname AS schema, p.proname AS name,
   pg_catalog.pg_get_function_identity_arguments(p.oid) AS arguments,
   COALESCE(pg_catalog.pg_get_function_result(p.oid), '') AS returns,
@@ -37,5 +39,5 @@ LEFT JOIN pg_catalog.pg_description d
 WHERE p.pronamespace = ANY (%(ns)s::oid[])
   AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend x
-    WHERE x.classid = 'pg_catalog.pg_proc'::regclass AND x.objid = p.oid AND x.deptype = 'e')
+    WHERE x.classid = 'pg_catalog.pg_proc'::regclass AND x.objid = p.oid AND x.deptype IN ('e', 'i'))
 ORDER BY n.nspname, p.proname, 3

@@ -1,4 +1,4 @@
--- User triggers on tables: internal ones (FK enforcement) and the clones on
+-- User triggers on tables and views: internal ones (FK enforcement) and the clones on
 -- partitions (tgparentid <> 0) are left out.
 SELECT t.tgrelid AS rel, t.tgname AS name, t.tgtype,
   pn.nspname || '.' || p.proname AS function,
@@ -13,6 +13,6 @@ LEFT JOIN pg_catalog.pg_description d
   ON d.objoid = t.oid AND d.classoid = 'pg_catalog.pg_trigger'::regclass AND d.objsubid = 0
 WHERE NOT t.tgisinternal
   AND t.tgparentid = 0
-  AND c.relkind IN ('r', 'p')
+  AND c.relkind IN ('r', 'p', 'v', 'm')
   AND c.relnamespace = ANY (%(ns)s::oid[])
 ORDER BY t.tgrelid, t.tgname

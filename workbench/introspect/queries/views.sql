@@ -11,7 +11,8 @@ SELECT c.oid, n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materia
         JOIN pg_catalog.pg_namespace dn ON dn.oid = dc.relnamespace
         WHERE r.ev_class = c.oid
         ORDER BY 1) AS depends_on,
-  d.description AS comment
+  d.description AS comment,
+  COALESCE(c.reloptions, '{}'::text[]) AS options
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_description d
