@@ -302,6 +302,8 @@ def test_statements_outside_a_transaction_run_in_an_autocommit_block() -> None:
     ]
     assert "# DESTRUCTIVE: drops column b" in code
     assert code.count("op.execute(") == 2
+    enum = "\n".join(operations_code("ALTER TYPE public.s ADD VALUE 'x' AFTER 'a';"))
+    assert enum.startswith("with op.get_context().autocommit_block():")
     compile(
         "def upgrade():\n" + "\n".join("    " + line for line in code.splitlines()), "r", "exec"
     )
