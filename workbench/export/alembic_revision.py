@@ -30,10 +30,12 @@ from workbench.errors import WorkbenchError
 from workbench.export.alembic import _execute, _indent
 from workbench.sqlsplit import split_sql
 
-#: Statements that cannot run inside a transaction block.
+#: Statements that cannot run inside a transaction block, and enum values (a value added in
+#: a transaction cannot be used before it commits, e.g. by a default later in the revision;
+#: Alembic's documentation puts ADD VALUE in autocommit_block for that reason).
 _OUTSIDE_TRANSACTION = re.compile(
     r"\s*(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY"
-    r"|REINDEX\b.*\bCONCURRENTLY|VACUUM\b|ALTER\s+SYSTEM\b)",
+    r"|REINDEX\b.*\bCONCURRENTLY|VACUUM\b|ALTER\s+SYSTEM\b|ALTER\s+TYPE\b.*\bADD\s+VALUE\b)",
     re.IGNORECASE | re.DOTALL,
 )
 
