@@ -9,6 +9,8 @@ takes milliseconds, so experiments and variants never leak into each other.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import time
 from functools import cached_property
 from pathlib import Path
@@ -16,21 +18,68 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from workbench.errors import WorkbenchError
-from workbench.loader import LoadReport, load_paths, sql_files
-from workbench.server import Server, start_server
+from workbench.errors import ServerError, WorkbenchError
+from workbench.loader import LoadReport, load_script
+from workbench.server import Server, choose_backend, start_server
 from workbench.server.database import Database
+from workbench.sources import Plan, Script, expand, resolve
 
 if TYPE_CHECKING:
     from workbench.explain.result import ExperimentResult
     from workbench.model import Schema
 
 
-def _fingerprint(files: list[Path]) -> str:
+def _fingerprint(script: Script) -> str:
     h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for name, text in script.files:
+        h.update(name.encode() + b"\0" + text.encode() + b"\0")
     return h.hexdigest()
+
+
+_RELATION_DDL = re.compile(r"^\s*(CREATE|ALTER)\s+(\w+\s+)*?(TABLE|INDEX|VIEW|SEQUENCE)\b", re.I)
+_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)', re.I)
+MAX_CONNECTIONS = 100  # the local servers' max_connections (server/local.py DEFAULT_SETTINGS)
+
+
+def lock_settings(script: Script) -> dict[str, str]:
+    """``max_locks_per_transaction`` large enough for a load that holds every lock to the end.
+
+    PostgreSQL's lock table has max_locks_per_transaction x max_connections slots, shared
+    by all sessions; one transaction that creates thousands of relations (a partitioned
+    table's index exists once per partition, and each table brings a TOAST table and its
+    index) can need more than the default 64 x 100. The estimate counts 12 locks per
+    relation-creating statement (measured: 1,500 tables with 3 partitions and 4 indexes
+    each hold about 8 per statement; see benchmarks/bench_load.py), and only ever raises
+    the default.
+    """
+    ddl = sum(1 for i in script.items if _RELATION_DDL.match(i.text))
+    needed = 12 * ddl + len(script.items)
+    per_connection = math.ceil(needed / MAX_CONNECTIONS)
+    if per_connection <= 64:
+        return {}
+    return {"max_locks_per_transaction": str(1 << (per_connection - 1).bit_length())}
+
+
+def extensions_of(script: Script) -> list[str]:
+    return [m.group(2) for i in script.items if (m := _EXTENSION.match(i.text))]
+
+
+def auto_backend(script: Script) -> str:
+    """``backend="auto"``: the system server when it has an extension the embedded one lacks."""
+    from workbench.loader import system_servers_with_extension
+    from workbench.server.binaries import embedded_binaries
+
+    shim = Path(__file__).with_name("server") / "shim"
+    try:
+        share = embedded_binaries().bindir.parent / "share" / "extension"
+    except WorkbenchError:
+        return "system"
+    for name in extensions_of(script):
+        if (share / f"{name}.control").is_file() or (shim / f"{name}.control").is_file():
+            continue
+        if system_servers_with_extension(name):
+            return "system"
+    return choose_backend(None) if choose_backend(None) != "external" else "embedded"
 
 
 class Workbench:
@@ -40,15 +89,32 @@ class Workbench:
         self,
         sql: str | Path | list[str | Path] | None = "sql",
         *,
+        layout: str | None = None,
         backend: str | None = None,
         server: Server | None = None,
+        settings: dict[str, str] | None = None,
         **server_options: Any,
     ) -> None:
+        self.sql = sql
+        self.layout = layout
+        script = self._expand()  # read first: the server's lock table is sized for the load
+        if backend == "auto":
+            backend = auto_backend(script)
         t0 = time.perf_counter()
         self._owns_server = server is None
+        if server is None:
+            url = server_options.get("url")
+            if choose_backend("external" if url and backend is None else backend) != "external":
+                server_options["settings"] = {**lock_settings(script), **(settings or {})}
+            elif settings:
+                raise ServerError(
+                    f"server settings ({', '.join(settings)}) need a local server; an external "
+                    "server's settings are its administrator's"
+                )
+        elif settings:
+            raise ServerError("settings= cannot change a server that is already running")
         self.server = server or start_server(backend, **server_options)
         self.startup_seconds = time.perf_counter() - t0
-        self.sql = sql
         self.template: str | None = None
         self.load_report: LoadReport | None = None
         self._fingerprint: str | None = None
@@ -57,28 +123,34 @@ class Workbench:
         self.seeded: Database | None = None
         self.experiments: list[ExperimentResult] = []  # run here, for the schema document
         try:
-            self._load()
+            self._load(script)
         except BaseException:
             self.close()
             raise
 
     # -- loading -------------------------------------------------------------------------
-    def _files(self) -> list[Path]:
-        return [] if self.sql is None else sql_files(self.sql)
+    def _expand(self) -> Script:
+        """The sources in their layout's order, psql meta-commands carried out."""
+        plan = Plan("none", ()) if self.sql is None else resolve(self.sql, self.layout)
+        return expand(plan)
 
-    def _load(self) -> bool:
-        """Load ``sql/`` into a new template; keep the old one when the load fails."""
-        files = self._files()
-        fingerprint = _fingerprint(files)
+    def _load(self, script: Script | None = None) -> bool:
+        """Load ``sql/`` into a new template; keep the old one when the load fails.
+
+        The template is always a fresh database that is dropped when the load fails, so
+        files that manage their own transactions can load and the promise still holds.
+        """
+        script = script or self._expand()
+        fingerprint = _fingerprint(script)
         if fingerprint == self._fingerprint:
             return False
         name = self.server.create_database()
         try:
-            if files:
+            if script.items:
                 with self.server.connect(name) as conn:
-                    report = load_paths(conn, files, backend=self.server.backend)
+                    report = load_script(conn, script, backend=self.server.backend, disposable=True)
             else:
-                report = LoadReport((), 0, 0.0)
+                report = LoadReport((), 0, 0.0, layout=script.layout, notes=tuple(script.notes))
         except BaseException:
             self.server.drop_database(name)
             raise
@@ -211,6 +283,10 @@ class Workbench:
             "backend": self.backend,
             "server_version": self.server_version,
             "files": len(self.load_report.files) if self.load_report else 0,
+            "layout": self.load_report.layout if self.load_report else "none",
+            "atomicity": self.load_report.atomicity if self.load_report else "",
+            "notes": list(self.load_report.notes) if self.load_report else [],
+            "echo": list(self.load_report.echo) if self.load_report else [],
             "statements": self.load_report.statements if self.load_report else 0,
             "tables": len(s.tables),
             "columns": sum(len(t.columns) for t in s.tables),
@@ -241,13 +317,23 @@ class Workbench:
 
 
 def open(
-    sql: str | Path | list[str | Path] | None = "sql", *, backend: str | None = None, **options: Any
+    sql: str | Path | list[str | Path] | None = "sql",
+    *,
+    layout: str | None = None,
+    backend: str | None = None,
+    settings: dict[str, str] | None = None,
+    **options: Any,
 ) -> Workbench:
     """Start a disposable server and load ``sql`` into a template database.
 
-    ``backend`` is ``"embedded"`` (default), ``"system"`` or ``"external"``; the
-    environment picks one otherwise (see :mod:`workbench.server`). Other options
-    go to :func:`workbench.server.start_server` (``tcp=True``, ``settings={...}``,
-    ``major=15``) or pass ``server=`` to share an already running server.
+    ``sql`` is a project folder in any layout :mod:`workbench.sources` detects (plain,
+    Flyway, golang-migrate, dbmate, Prisma, sqitch, Supabase, Rails, pg_dump) or a file,
+    or a list of them; ``layout="flyway"`` skips detection. ``backend`` is ``"embedded"``
+    (default), ``"system"``, ``"external"`` or ``"auto"`` (the system server when the
+    schema needs an extension only it has); the environment picks one otherwise (see
+    :mod:`workbench.server`). ``settings={"work_mem": "64MB"}`` are ``postgres -c``
+    settings for local servers (``max_locks_per_transaction`` is sized for the load
+    unless given). Other options go to :func:`workbench.server.start_server`
+    (``tcp=True``, ``major=15``), or pass ``server=`` to share an already running server.
     """
-    return Workbench(sql, backend=backend, **options)
+    return Workbench(sql, layout=layout, backend=backend, settings=settings, **options)
