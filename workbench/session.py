@@ -9,7 +9,6 @@ takes milliseconds, so experiments and variants never leak into each other.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import time
 from functools import cached_property
@@ -23,6 +22,7 @@ from workbench.loader import LoadReport, load_script
 from workbench.server import Server, choose_backend, start_server
 from workbench.server.database import Database
 from workbench.sources import Plan, Script, expand, resolve
+from workbench.sources.locks import lock_settings as estimate_lock_settings
 
 if TYPE_CHECKING:
     from workbench.explain.result import ExperimentResult
@@ -36,28 +36,13 @@ def _fingerprint(script: Script) -> str:
     return h.hexdigest()
 
 
-_RELATION_DDL = re.compile(r"^\s*(CREATE|ALTER)\s+(\w+\s+)*?(TABLE|INDEX|VIEW|SEQUENCE)\b", re.I)
 _EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)', re.I)
 MAX_CONNECTIONS = 100  # the local servers' max_connections (server/local.py DEFAULT_SETTINGS)
 
 
 def lock_settings(script: Script) -> dict[str, str]:
-    """``max_locks_per_transaction`` large enough for a load that holds every lock to the end.
-
-    PostgreSQL's lock table has max_locks_per_transaction x max_connections slots, shared
-    by all sessions; one transaction that creates thousands of relations (a partitioned
-    table's index exists once per partition, and each table brings a TOAST table and its
-    index) can need more than the default 64 x 100. The estimate counts 12 locks per
-    relation-creating statement (measured: 1,500 tables with 3 partitions and 4 indexes
-    each hold about 8 per statement; see benchmarks/bench_load.py), and only ever raises
-    the default.
-    """
-    ddl = sum(1 for i in script.items if _RELATION_DDL.match(i.text))
-    needed = 12 * ddl + len(script.items)
-    per_connection = math.ceil(needed / MAX_CONNECTIONS)
-    if per_connection <= 64:
-        return {}
-    return {"max_locks_per_transaction": str(1 << (per_connection - 1).bit_length())}
+    """Server settings a one-transaction load of ``script`` needs (see workbench.sources.locks)."""
+    return estimate_lock_settings((i.text for i in script.items), MAX_CONNECTIONS)
 
 
 def extensions_of(script: Script) -> list[str]:
