@@ -2,11 +2,12 @@
 
 The schema is generated (tests/large_schema.py): by default 1,500 partitioned tables with 3
 partitions and 4 indexes each, 100 tables per file. Both loads run against the same local
-server (started with the lock table the workbench sizes for the load, which psql does not
-need), each into a fresh database, alternating, ``--repeat`` times:
+server, each into a fresh database, alternating, ``--repeat`` times:
 
-  * workbench: resolve the layout, expand psql meta-commands, run every statement in one
-    transaction (``workbench.loader.load_script``), as ``workbench.open`` does;
+  * workbench: resolve the layout, expand psql meta-commands and run the statements
+    (``workbench.loader.load_script``) as ``workbench.open`` does: into a fresh database
+    dropped on failure, statement by statement; ``--one-transaction`` times the
+    one-transaction load instead (the server then gets the lock table sized for it);
   * psql: the system ``psql -X -q -v ON_ERROR_STOP=1 -f 001.sql -f 002.sql ...`` (one
     process, autocommit, the way a project's install script runs).
 
@@ -37,13 +38,19 @@ from workbench.session import lock_settings  # noqa: E402
 from workbench.sources import expand, resolve  # noqa: E402
 
 
-def time_workbench(server, folder: Path) -> float:
+def time_workbench(server, folder: Path, one_transaction: bool) -> float:
     name = server.create_database()
     try:
         t0 = time.perf_counter()
         script = expand(resolve(folder))
         with server.connect(name) as conn:
-            load_script(conn, script, backend=server.backend, disposable=True)
+            load_script(
+                conn,
+                script,
+                backend=server.backend,
+                disposable=True,
+                one_transaction=one_transaction,
+            )
         return time.perf_counter() - t0
     finally:
         server.drop_database(name)
@@ -71,23 +78,31 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--backend", default=None)
     ap.add_argument("--psql", default=shutil.which("psql") or "psql", help="the system psql")
+    ap.add_argument(
+        "--one-transaction",
+        action="store_true",
+        help="time workbench.open(..., one_transaction=True) instead of the default load",
+    )
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp) / "schema", args.tables, args.partitions, args.indexes)
         script = expand(resolve(folder))
-        settings = lock_settings(script)
+        settings = lock_settings(script) if args.one_transaction else {}
         print(
             f"schema: {args.tables} tables x {args.partitions} partitions x {args.indexes} "
             f"indexes, {len(script.items)} statements in {len(script.files)} files; "
             f"server settings {settings or 'default'}; psql {args.psql}"
         )
         with start_server(args.backend, settings=settings, spare=False) as server:
-            print(f"server: PostgreSQL {server.version} ({server.backend} backend)")
+            mode = "one transaction" if args.one_transaction else "statement by statement"
+            print(
+                f"server: PostgreSQL {server.version} ({server.backend} backend); workbench: {mode}"
+            )
             ours: list[float] = []
             theirs: list[float] = []
             for r in range(args.repeat):
-                ours.append(time_workbench(server, folder))
+                ours.append(time_workbench(server, folder, args.one_transaction))
                 theirs.append(time_psql(server, folder, args.psql))
                 print(f"  round {r + 1}: workbench {ours[-1]:.2f} s, psql -f {theirs[-1]:.2f} s")
     ratios = sorted(o / t for o, t in zip(ours, theirs, strict=True))

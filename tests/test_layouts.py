@@ -219,3 +219,53 @@ def test_alter_type_add_value_then_use_it(server, tmp_path):
     )
     with _open(tmp_path, server) as wb:
         assert [e.values for e in wb.schema.enums] == [("a", "b")]
+
+
+def test_lock_estimate_covers_what_a_one_transaction_load_holds(tmp_path, new_db):
+    from tests.large_schema import generate
+    from workbench.sources import expand
+    from workbench.sources.locks import estimate_locks
+
+    script = expand(resolve(generate(tmp_path / "s", tables=12)))
+    with psycopg.connect(new_db()) as conn, conn.transaction():
+        for item in script.items:
+            conn.execute(item.text.encode(), prepare=False)
+        held = conn.execute("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()")
+        held = held.fetchone()[0]
+    estimate = estimate_locks(i.text for i in script.items)
+    assert held <= estimate <= 1.5 * held
+
+
+@pytest.mark.slow
+def test_large_partitioned_schema_loads_with_default_settings(tmp_path):
+    from tests.large_schema import generate
+
+    folder = generate(tmp_path / "big", tables=1500, partitions=3, indexes=4)
+    with workbench.open(folder, spare=False) as wb:
+        summary = wb.summary()
+        assert summary["statements"] == 1500 * 8
+        with wb.connect() as conn:
+            n = conn.execute(
+                "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+            ).fetchone()[0]
+        assert n >= 1500 * (4 + 20)  # 4 tables and 20 indexes per partitioned table
+
+
+@pytest.mark.slow
+def test_one_transaction_load_gets_a_lock_table_sized_for_it(tmp_path):
+    from tests.large_schema import generate
+    from workbench.session import lock_settings
+    from workbench.sources import expand
+
+    folder = generate(tmp_path / "mid", tables=200)
+    assert lock_settings(expand(resolve(folder))) == {"max_locks_per_transaction": "192"}
+    with workbench.open(folder, one_transaction=True, spare=False) as wb:
+        assert wb.load_report.atomicity == "one transaction"
+        with wb.connect() as conn:
+            assert conn.execute("SHOW max_locks_per_transaction").fetchone() == ("192",)
+    # too small a lock table fails, and the error says how to pass a setting
+    with pytest.raises(LoadError) as err:
+        workbench.open(
+            folder, one_transaction=True, settings={"max_locks_per_transaction": "10"}, spare=False
+        )
+    assert err.value.sqlstate == "53200" and "--set max_locks_per_transaction" in err.value.hint

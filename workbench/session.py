@@ -78,10 +78,12 @@ class Workbench:
         backend: str | None = None,
         server: Server | None = None,
         settings: dict[str, str] | None = None,
+        one_transaction: bool = False,
         **server_options: Any,
     ) -> None:
         self.sql = sql
         self.layout = layout
+        self.one_transaction = one_transaction
         script = self._expand()  # read first: the server's lock table is sized for the load
         if backend == "auto":
             backend = auto_backend(script)
@@ -90,7 +92,8 @@ class Workbench:
         if server is None:
             url = server_options.get("url")
             if choose_backend("external" if url and backend is None else backend) != "external":
-                server_options["settings"] = {**lock_settings(script), **(settings or {})}
+                sized = lock_settings(script) if one_transaction else {}
+                server_options["settings"] = {**sized, **(settings or {})}
             elif settings:
                 raise ServerError(
                     f"server settings ({', '.join(settings)}) need a local server; an external "
@@ -123,7 +126,9 @@ class Workbench:
         """Load ``sql/`` into a new template; keep the old one when the load fails.
 
         The template is always a fresh database that is dropped when the load fails, so
-        files that manage their own transactions can load and the promise still holds.
+        statements run as psql runs them (files that manage their own transactions load,
+        and no lock is held past its statement); ``one_transaction=True`` runs the load
+        in one transaction instead, with the lock table sized for it on local servers.
         """
         script = script or self._expand()
         fingerprint = _fingerprint(script)
@@ -133,7 +138,13 @@ class Workbench:
         try:
             if script.items:
                 with self.server.connect(name) as conn:
-                    report = load_script(conn, script, backend=self.server.backend, disposable=True)
+                    report = load_script(
+                        conn,
+                        script,
+                        backend=self.server.backend,
+                        disposable=True,
+                        one_transaction=self.one_transaction,
+                    )
             else:
                 report = LoadReport((), 0, 0.0, layout=script.layout, notes=tuple(script.notes))
         except BaseException:
@@ -307,6 +318,7 @@ def open(
     layout: str | None = None,
     backend: str | None = None,
     settings: dict[str, str] | None = None,
+    one_transaction: bool = False,
     **options: Any,
 ) -> Workbench:
     """Start a disposable server and load ``sql`` into a template database.
@@ -317,8 +329,17 @@ def open(
     (default), ``"system"``, ``"external"`` or ``"auto"`` (the system server when the
     schema needs an extension only it has); the environment picks one otherwise (see
     :mod:`workbench.server`). ``settings={"work_mem": "64MB"}`` are ``postgres -c``
-    settings for local servers (``max_locks_per_transaction`` is sized for the load
-    unless given). Other options go to :func:`workbench.server.start_server`
+    settings for local servers. The schema loads into a fresh template database that is
+    dropped when the load fails, statement by statement as psql runs it;
+    ``one_transaction=True`` loads it in one transaction instead (``max_locks_per_transaction``
+    is then sized for the load unless given). Other options go to :func:`workbench.server.start_server`
     (``tcp=True``, ``major=15``), or pass ``server=`` to share an already running server.
     """
-    return Workbench(sql, layout=layout, backend=backend, settings=settings, **options)
+    return Workbench(
+        sql,
+        layout=layout,
+        backend=backend,
+        settings=settings,
+        one_transaction=one_transaction,
+        **options,
+    )

@@ -33,7 +33,9 @@ _ATTACH = re.compile(rf"\bATTACH\s+PARTITION\s+{_NAME}", re.I)
 
 
 def _norm(name: str) -> str:
-    parts = [p[1:-1] if p.startswith('"') else p.lower() for p in re.findall(r'"[^"]+"|[^.]+', name)]
+    parts = [
+        p[1:-1] if p.startswith('"') else p.lower() for p in re.findall(r'"[^"]+"|[^.]+', name)
+    ]
     return ".".join(parts[1:] if len(parts) == 2 and parts[0] == "public" else parts)
 
 
