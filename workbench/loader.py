@@ -1,12 +1,15 @@
-"""Load the schema files of ``sql/`` into a database.
+"""Run a schema's statements into a database, all or nothing, with precise errors.
 
-Files run in name order (``001_...sql``, ``002_...sql``) inside one
-transaction, so a failure leaves the database exactly as it was. Each
-statement is sent on its own so that an error names the file, line and column
-(PostgreSQL's position, mapped back into the file), with SQLSTATE, message,
-detail and hint. pg_dump output loads too: ``SET`` lines, ``COPY ... FROM
-stdin`` blocks, and the ``\\restrict`` lines of recent pg_dump versions. The
-loader only reads: it never writes into ``sql/``.
+What to run comes from :mod:`workbench.sources`: a layout adapter puts the project's
+files in its tool's order and :func:`workbench.sources.expand` carries out psql
+meta-commands, giving one ordered list of (file, line, statement). Each statement is
+sent on its own so that an error names the file, line and column (PostgreSQL's
+position, mapped back into the file through interpolated variables), with SQLSTATE,
+message, detail, hint and the chain of ``\\i`` includes. pg_dump output loads too:
+``SET`` lines, ``COPY ... FROM stdin`` blocks, ``\\restrict`` lines. All or nothing
+either in one transaction (a database the caller keeps) or, for a fresh database the
+caller drops on failure, statement by statement as psql runs them (see
+:func:`load_script`). The loader only reads: it never writes into ``sql/``.
 """
 
 from __future__ import annotations
