@@ -269,3 +269,19 @@ def test_one_transaction_load_gets_a_lock_table_sized_for_it(tmp_path):
             folder, one_transaction=True, settings={"max_locks_per_transaction": "10"}, spare=False
         )
     assert err.value.sqlstate == "53200" and "--set max_locks_per_transaction" in err.value.hint
+
+
+def test_cli_names_the_layout_and_takes_layout_option(capsys, tmp_path, monkeypatch):
+    from workbench.cli import main
+
+    assert main(["load", "--sql", str(LAYOUTS / "flyway")]) == 0
+    out = capsys.readouterr().out
+    assert "layout: flyway" in out and "all or nothing: fresh database" in out
+    assert "note: 1 undo script(s) (U__) not applied" in out
+    assert main(["load", "--sql", str(LAYOUTS / "plain"), "--layout", "flyway"]) == 2
+    assert "holds no Flyway migrations" in capsys.readouterr().err
+    # no sql/ here: the working directory itself is detected (a Prisma project root)
+    shutil.copytree(LAYOUTS / "prisma", tmp_path / "app")
+    monkeypatch.chdir(tmp_path / "app")
+    assert main(["load"]) == 0
+    assert "layout: prisma" in capsys.readouterr().out

@@ -149,6 +149,10 @@ def flyway(folder: Path) -> Plan:
             )
         seen[v] = f
     files = [f for _, f in sorted(versioned)] + [f for _, f in sorted(repeatable)]
+    if not files:
+        raise WorkbenchError(
+            f"{display(root)} holds no Flyway migrations (V<version>__<name>.sql, R__<name>.sql)"
+        )
     notes = [f"{len(versioned)} versioned, {len(repeatable)} repeatable (R__, applied last)"]
     if undo:
         notes.append(f"{len(undo)} undo script(s) (U__) not applied")
@@ -181,6 +185,8 @@ def migrate(folder: Path) -> Plan:
             f"golang-migrate: more than one up migration has version {min(dup)} in {display(folder)}"
         )
     files = [f for _, f in sorted(ups)]
+    if not files:
+        raise WorkbenchError(f"{display(folder)} holds no up migrations (<version>_<name>.up.sql)")
     notes = [f"{len(files)} up migration(s) in version order"]
     if downs:
         notes.append(f"{len(downs)} down migration(s) kept for downgrade checks, not loaded")
@@ -298,6 +304,8 @@ def supabase(folder: Path) -> Plan:
     if root is None:
         raise WorkbenchError(f"{folder} holds no supabase/migrations folder")
     files = sorted(root.glob("*.sql"), key=lambda f: f.name)
+    if not files:
+        raise WorkbenchError(f"{display(root)} holds no .sql migrations")
     notes = [f"{len(files)} migration(s) in timestamp order"]
     if (root.parent / "seed.sql").is_file():
         notes.append(f"{display(root.parent / 'seed.sql')} is data, not loaded")
