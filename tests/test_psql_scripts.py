@@ -193,3 +193,14 @@ def test_include_cycle_and_missing_file(tmp_path):
     with pytest.raises(LoadError) as err:
         expand(resolve(tmp_path / "c.sql"))
     assert err.value.line == 2 and "No such file" in err.value.message
+
+
+def test_include_and_quit(tmp_path, monkeypatch):
+    _write(tmp_path, {
+        "main.sql": "\\include part.sql\nCREATE TABLE after_include (id int);\n\\q\nCREATE TABLE never (id int);\n",
+        "part.sql": "CREATE TABLE part (id int);\n",
+    })  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    script = expand(resolve(tmp_path / "main.sql"))
+    assert [i.text.split()[2] for i in script.items] == ["part", "after_include"]
+    assert any("\\q" in n for n in script.notes)
