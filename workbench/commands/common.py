@@ -65,8 +65,6 @@ def session_options(args: argparse.Namespace) -> dict:
         layout = layout or config.layout
     elif sql == "sql" and not Path("sql").exists():
         sql = "."  # a project folder in a migration tool's layout (detected)
-    elif layout is None and config.layout and config.sources:
-        layout = None  # --sql given: detect, the file's layout describes its own sources
     settings = {**config.server, **parse_settings(getattr(args, "server_settings", []) or [])}
     return {"sql": sql, "layout": layout, "settings": settings or None}
 
