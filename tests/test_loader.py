@@ -149,3 +149,66 @@ def test_cli_load_prints_summary_and_errors_in_editor_form(tmp_path, capsys):
     assert main(["load", "--sql", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f'{bad}:3:5: ERROR: type "nosuchtype" does not exist' in err
+
+
+def test_pgcrypto_stand_in_is_exact_where_it_exists(server, new_db):
+    import hmac as py_hmac
+
+    if not getattr(server, "uuid_ossp_shim", False):
+        pytest.skip("this server has the real contrib modules")
+    with psycopg.connect(new_db()) as conn:
+        load_text(conn, "CREATE EXTENSION pgcrypto;")
+        for algo in ("md5", "sha224", "sha256", "sha384", "sha512"):
+            got = conn.execute("SELECT digest('abc', %s)", (algo,)).fetchone()[0]
+            assert bytes(got) == hashlib.new(algo, b"abc").digest()
+            for key in (b"Jefe", b"k" * 200):  # short key, and one longer than the block
+                got = conn.execute(
+                    "SELECT hmac('what do ya want for nothing?'::bytea, %s, %s)", (key, algo)
+                ).fetchone()[0]
+                want = py_hmac.new(key, b"what do ya want for nothing?", algo).digest()
+                assert bytes(got) == want
+        a, b = conn.execute("SELECT gen_random_bytes(40), gen_random_bytes(40)").fetchone()
+        assert len(a) == len(b) == 40 and a != b
+        with pytest.raises(psycopg.errors.RaiseException) as err:
+            conn.execute("SELECT crypt('pw', gen_salt('bf'))")
+        assert "system backend" in (err.value.diag.message_hint or "")
+
+
+def _system_or_skip():
+    from workbench.errors import BinariesNotFound
+    from workbench.server.binaries import system_binaries
+
+    try:
+        return system_binaries()
+    except BinariesNotFound as exc:
+        pytest.skip(f"no system PostgreSQL: {exc}")
+
+
+@pytest.mark.system_pg
+def test_missing_extension_names_the_backend_that_has_it(new_db):
+    from workbench.loader import system_servers_with_extension
+
+    _system_or_skip()
+    if not system_servers_with_extension("hypopg"):
+        pytest.skip("the system server has no hypopg either")
+    with psycopg.connect(new_db()) as conn, pytest.raises(ExtensionUnavailable) as err:
+        load_text(conn, "CREATE EXTENSION hypopg;", backend="embedded")
+    assert "The system backend has it (PostgreSQL" in str(err.value)
+    assert "backend='auto'" in str(err.value)
+
+
+@pytest.mark.system_pg
+def test_backend_auto_picks_the_system_server_for_its_extension(tmp_path):
+    from workbench.loader import system_servers_with_extension
+    from workbench.server import choose_backend
+
+    _system_or_skip()
+    if not system_servers_with_extension("hypopg"):
+        pytest.skip("the system server has no hypopg either")
+    (tmp_path / "1.sql").write_text("CREATE EXTENSION hypopg;\nCREATE TABLE t (id int);\n")
+    with workbench.open(tmp_path, backend="auto", spare=False) as wb:
+        assert wb.backend == "system"
+    (tmp_path / "1.sql").write_text("CREATE EXTENSION pgcrypto;\nCREATE TABLE t (id int);\n")
+    with workbench.open(tmp_path, backend="auto", spare=False) as wb:
+        # the embedded server's SQL stand-in serves, so auto keeps the usual backend
+        assert wb.backend == ("embedded" if choose_backend() == "external" else choose_backend())

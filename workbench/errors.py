@@ -56,6 +56,7 @@ class LoadError(WorkbenchError):
         hint: str | None = None,
         source_line: str | None = None,
         statement: str | None = None,
+        included_from: tuple[str, ...] = (),
     ) -> None:
         self.path = path
         self.line = line
@@ -66,6 +67,7 @@ class LoadError(WorkbenchError):
         self.hint = hint
         self.source_line = source_line
         self.statement = statement
+        self.included_from = tuple(included_from)  # "file:line" of each \\i, outermost first
         super().__init__(self.render())
 
     @property
@@ -74,6 +76,7 @@ class LoadError(WorkbenchError):
 
     def render(self) -> str:
         lines = [f"{self.location}: ERROR: {self.message}"]
+        lines += [f"    included from {link}" for link in reversed(self.included_from)]
         if self.source_line is not None:
             shown = self.source_line.rstrip("\n").expandtabs(1)
             lines.append(f"    {shown}")

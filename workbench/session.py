@@ -9,6 +9,7 @@ takes milliseconds, so experiments and variants never leak into each other.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from functools import cached_property
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from workbench.errors import WorkbenchError
-from workbench.loader import LoadReport, load_paths, sql_files
-from workbench.server import Server, start_server
+from workbench.errors import ServerError, WorkbenchError
+from workbench.loader import LoadReport, load_script
+from workbench.server import Server, choose_backend, start_server
 from workbench.server.database import Database
+from workbench.sources import Plan, Script, expand, resolve
+from workbench.sources.locks import lock_settings as estimate_lock_settings
 
 if TYPE_CHECKING:
     from workbench.explain.result import ExperimentResult
@@ -27,11 +30,42 @@ if TYPE_CHECKING:
     from workbench.model import Schema
 
 
-def _fingerprint(files: list[Path]) -> str:
+def _fingerprint(script: Script) -> str:
     h = hashlib.sha256()
-    for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for name, text in script.files:
+        h.update(name.encode() + b"\0" + text.encode() + b"\0")
     return h.hexdigest()
+
+
+_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)', re.I)
+MAX_CONNECTIONS = 100  # the local servers' max_connections (server/local.py DEFAULT_SETTINGS)
+
+
+def lock_settings(script: Script) -> dict[str, str]:
+    """Server settings a one-transaction load of ``script`` needs (see workbench.sources.locks)."""
+    return estimate_lock_settings((i.text for i in script.items), MAX_CONNECTIONS)
+
+
+def extensions_of(script: Script) -> list[str]:
+    return [m.group(2) for i in script.items if (m := _EXTENSION.match(i.text))]
+
+
+def auto_backend(script: Script) -> str:
+    """``backend="auto"``: the system server when it has an extension the embedded one lacks."""
+    from workbench.loader import system_servers_with_extension
+    from workbench.server.binaries import embedded_binaries
+
+    shim = Path(__file__).with_name("server") / "shim"
+    try:
+        share = embedded_binaries().bindir.parent / "share" / "extension"
+    except WorkbenchError:
+        return "system"
+    for name in extensions_of(script):
+        if (share / f"{name}.control").is_file() or (shim / f"{name}.control").is_file():
+            continue
+        if system_servers_with_extension(name):
+            return "system"
+    return choose_backend(None) if choose_backend(None) != "external" else "embedded"
 
 
 class Workbench:
@@ -41,16 +75,36 @@ class Workbench:
         self,
         sql: str | Path | list[str | Path] | None = "sql",
         *,
+        layout: str | None = None,
         backend: str | None = None,
         server: Server | None = None,
+        settings: dict[str, str] | None = None,
+        one_transaction: bool = False,
         stats: str | Path | dict[str, Any] | None = None,
         **server_options: Any,
     ) -> None:
+        self.sql = sql
+        self.layout = layout
+        self.one_transaction = one_transaction
+        script = self._expand()  # read first: the server's lock table is sized for the load
+        if backend == "auto":
+            backend = auto_backend(script)
         t0 = time.perf_counter()
         self._owns_server = server is None
+        if server is None:
+            url = server_options.get("url")
+            if choose_backend("external" if url and backend is None else backend) != "external":
+                sized = lock_settings(script) if one_transaction else {}
+                server_options["settings"] = {**sized, **(settings or {})}
+            elif settings:
+                raise ServerError(
+                    f"server settings ({', '.join(settings)}) need a local server; an external "
+                    "server's settings are its administrator's"
+                )
+        elif settings:
+            raise ServerError("settings= cannot change a server that is already running")
         self.server = server or start_server(backend, **server_options)
         self.startup_seconds = time.perf_counter() - t0
-        self.sql = sql
         self.template: str | None = None
         self.load_report: LoadReport | None = None
         self._fingerprint: str | None = None
@@ -61,7 +115,7 @@ class Workbench:
         self.imported_stats: dict[str, Any] | None = None  # production's statistics, if imported
         self._planning: Database | None = None
         try:
-            self._load()
+            self._load(script)
             if stats is not None:
                 self.import_stats(stats)
         except BaseException:
@@ -69,22 +123,36 @@ class Workbench:
             raise
 
     # -- loading -------------------------------------------------------------------------
-    def _files(self) -> list[Path]:
-        return [] if self.sql is None else sql_files(self.sql)
+    def _expand(self) -> Script:
+        """The sources in their layout's order, psql meta-commands carried out."""
+        plan = Plan("none", ()) if self.sql is None else resolve(self.sql, self.layout)
+        return expand(plan)
 
-    def _load(self) -> bool:
-        """Load ``sql/`` into a new template; keep the old one when the load fails."""
-        files = self._files()
-        fingerprint = _fingerprint(files)
+    def _load(self, script: Script | None = None) -> bool:
+        """Load ``sql/`` into a new template; keep the old one when the load fails.
+
+        The template is always a fresh database that is dropped when the load fails, so
+        statements run as psql runs them (files that manage their own transactions load,
+        and no lock is held past its statement); ``one_transaction=True`` runs the load
+        in one transaction instead, with the lock table sized for it on local servers.
+        """
+        script = script or self._expand()
+        fingerprint = _fingerprint(script)
         if fingerprint == self._fingerprint:
             return False
         name = self.server.create_database()
         try:
-            if files:
+            if script.items:
                 with self.server.connect(name) as conn:
-                    report = load_paths(conn, files, backend=self.server.backend)
+                    report = load_script(
+                        conn,
+                        script,
+                        backend=self.server.backend,
+                        disposable=True,
+                        one_transaction=self.one_transaction,
+                    )
             else:
-                report = LoadReport((), 0, 0.0)
+                report = LoadReport((), 0, 0.0, layout=script.layout, notes=tuple(script.notes))
         except BaseException:
             self.server.drop_database(name)
             raise
@@ -313,6 +381,10 @@ class Workbench:
             "backend": self.backend,
             "server_version": self.server_version,
             "files": len(self.load_report.files) if self.load_report else 0,
+            "layout": self.load_report.layout if self.load_report else "none",
+            "atomicity": self.load_report.atomicity if self.load_report else "",
+            "notes": list(self.load_report.notes) if self.load_report else [],
+            "echo": list(self.load_report.echo) if self.load_report else [],
             "statements": self.load_report.statements if self.load_report else 0,
             "tables": len(s.tables),
             "columns": sum(len(t.columns) for t in s.tables),
@@ -345,13 +417,33 @@ class Workbench:
 
 
 def open(
-    sql: str | Path | list[str | Path] | None = "sql", *, backend: str | None = None, **options: Any
+    sql: str | Path | list[str | Path] | None = "sql",
+    *,
+    layout: str | None = None,
+    backend: str | None = None,
+    settings: dict[str, str] | None = None,
+    one_transaction: bool = False,
+    **options: Any,
 ) -> Workbench:
     """Start a disposable server and load ``sql`` into a template database.
 
-    ``backend`` is ``"embedded"`` (default), ``"system"`` or ``"external"``; the
-    environment picks one otherwise (see :mod:`workbench.server`). Other options
-    go to :func:`workbench.server.start_server` (``tcp=True``, ``settings={...}``,
-    ``major=15``) or pass ``server=`` to share an already running server.
+    ``sql`` is a project folder in any layout :mod:`workbench.sources` detects (plain,
+    Flyway, golang-migrate, dbmate, Prisma, sqitch, Supabase, Rails, pg_dump) or a file,
+    or a list of them; ``layout="flyway"`` skips detection. ``backend`` is ``"embedded"``
+    (default), ``"system"``, ``"external"`` or ``"auto"`` (the system server when the
+    schema needs an extension only it has); the environment picks one otherwise (see
+    :mod:`workbench.server`). ``settings={"work_mem": "64MB"}`` are ``postgres -c``
+    settings for local servers. The schema loads into a fresh template database that is
+    dropped when the load fails, statement by statement as psql runs it;
+    ``one_transaction=True`` loads it in one transaction instead (``max_locks_per_transaction``
+    is then sized for the load unless given). Other options go to :func:`workbench.server.start_server`
+    (``tcp=True``, ``major=15``), or pass ``server=`` to share an already running server.
     """
-    return Workbench(sql, backend=backend, **options)
+    return Workbench(
+        sql,
+        layout=layout,
+        backend=backend,
+        settings=settings,
+        one_transaction=one_transaction,
+        **options,
+    )

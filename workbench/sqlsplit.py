@@ -18,6 +18,10 @@ _DOLLAR_TAG = re.compile(r"\$([A-Za-z_\x80-\uffff][A-Za-z0-9_\x80-\uffff]*)?\$")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _COPY_FROM_STDIN = re.compile(r"^\s*COPY\b.*\bFROM\s+STDIN\b", re.IGNORECASE | re.DOTALL)
 _ROUTINE = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b", re.IGNORECASE)
+# runs the scanner can step over in one go: whitespace, and characters that are never
+# the start of a quote, comment, dollar quote, word, parenthesis, semicolon or meta-command
+_SPACE = re.compile(r"\s+")
+_PLAIN = re.compile(r"[^\s'\"$();\\/\-A-Za-z_\x80-\uffff]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +50,13 @@ def split_sql(source: str) -> Iterator[Statement]:
     start: int | None = None  # offset of the first significant character of the statement
     depth = 0  # parentheses
     begin_depth = 0  # BEGIN ATOMIC / CASE ... END inside CREATE FUNCTION / PROCEDURE
+    lines = _LineCounter(source)
     while i < n:
         ch = source[i]
-        nxt = source[i + 1] if i + 1 < n else ""
         if ch.isspace():
-            i += 1
+            i = _SPACE.match(source, i).end()  # type: ignore[union-attr]
             continue
+        nxt = source[i + 1] if i + 1 < n else ""
         if ch == "-" and nxt == "-":
             j = source.find("\n", i)
             i = n if j < 0 else j + 1
@@ -64,7 +69,7 @@ def split_sql(source: str) -> Iterator[Statement]:
             if ch == "\\":  # a psql meta-command takes the rest of the line
                 j = source.find("\n", i)
                 end = n if j < 0 else j
-                yield _make(source, start, source[start:end].strip(), "meta")
+                yield _make(lines, start, source[start:end].strip(), "meta")
                 start = None
                 i = end
                 continue
@@ -100,21 +105,40 @@ def split_sql(source: str) -> Iterator[Statement]:
             if _COPY_FROM_STDIN.match(text):
                 data_start = source.find("\n", i) + 1 if source.find("\n", i) >= 0 else n
                 data_end, after = _copy_block(source, data_start)
-                yield _make(source, start, text, "copy", source[data_start:data_end])
+                yield _make(lines, start, text, "copy", source[data_start:data_end])
                 i = after
             else:
-                yield _make(source, start, text, "sql")
+                yield _make(lines, start, text, "sql")
                 i += 1
             start = None
             begin_depth = 0
             continue
+        elif (m := _PLAIN.match(source, i)) is not None:
+            i = m.end()
+            continue
         i += 1
     if start is not None and source[start:].strip():
-        yield _make(source, start, source[start:].rstrip(), "sql")
+        yield _make(lines, start, source[start:].rstrip(), "sql")
 
 
-def _make(source: str, start: int, text: str, kind: str, data: str = "") -> Statement:
-    line, col = line_col(source, start)
+class _LineCounter:
+    """Line and column of increasing offsets in one pass (``line_col`` from the start is O(n²))."""
+
+    __slots__ = ("line", "offset", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source, self.offset, self.line = source, 0, 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self.offset:
+            return line_col(self.source, offset)
+        self.line += self.source.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - self.source.rfind("\n", 0, offset)
+
+
+def _make(lines: _LineCounter, start: int, text: str, kind: str, data: str = "") -> Statement:
+    line, col = lines.at(start)
     return Statement(text, start, line, col, kind, data)
 
 

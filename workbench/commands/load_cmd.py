@@ -10,7 +10,9 @@ from workbench.commands.common import add_backend_arguments, open_from_args
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--sql", default="sql", help="directory (or file) of schema SQL, loaded in name order"
+        "--sql",
+        default="sql",
+        help="project folder (plain, Flyway, golang-migrate, dbmate, Prisma, sqitch, Supabase, Rails) or file of schema SQL; layout detected",
     )
     add_backend_arguments(parser)
 
@@ -29,8 +31,14 @@ def format_summary(summary: dict) -> str:
     lines = [
         f"Loaded {summary['files']} file(s), {summary['statements']} statements "
         f"into PostgreSQL {summary['server_version']} ({summary['backend']} backend)",
-        "",
     ]
+    if summary.get("layout"):
+        lines.append(f"  layout: {summary['layout']}")
+    if summary.get("atomicity"):
+        lines.append(f"  all or nothing: {summary['atomicity']}")
+    lines += [f"  note: {n}" for n in summary.get("notes", [])]
+    lines += [f"  echo: {e}" for e in summary.get("echo", [])]
+    lines.append("")
     for key in ("tables", "columns", "primary_keys", "foreign_keys", "indexes", "views", "enums"):
         lines.append(f"  {key.replace('_', ' '):<14}{summary[key]:>6}")
     lines.append("")

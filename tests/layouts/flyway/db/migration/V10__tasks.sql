@@ -1,0 +1,5 @@
+CREATE TABLE tasks (
+    id bigint PRIMARY KEY,
+    project_id bigint NOT NULL REFERENCES projects,
+    title text NOT NULL
+);

@@ -1,0 +1,1 @@
+CREATE TABLE tags (id bigint PRIMARY KEY, label text NOT NULL);

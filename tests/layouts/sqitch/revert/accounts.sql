@@ -1,0 +1,7 @@
+-- Revert flipr:accounts from pg
+
+BEGIN;
+
+-- (revert)
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert flipr:insert_account from pg
+
+BEGIN;
+
+-- (revert)
+
+COMMIT;

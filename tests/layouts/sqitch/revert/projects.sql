@@ -1,0 +1,7 @@
+-- Revert flipr:projects from pg
+
+BEGIN;
+
+-- (revert)
+
+COMMIT;

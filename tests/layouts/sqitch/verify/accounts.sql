@@ -1,0 +1,7 @@
+-- Verify flipr:accounts on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

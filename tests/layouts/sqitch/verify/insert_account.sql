@@ -1,0 +1,7 @@
+-- Verify flipr:insert_account on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

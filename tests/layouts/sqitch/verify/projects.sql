@@ -1,0 +1,7 @@
+-- Verify flipr:projects on pg
+
+BEGIN;
+
+SELECT 1;
+
+ROLLBACK;

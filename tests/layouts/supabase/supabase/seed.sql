@@ -1,0 +1,1 @@
+insert into public.profiles (username) values ('seed-data-not-loaded');
