@@ -66,6 +66,8 @@ def test_project_layout(project_dir: Path) -> None:
 
 
 UPGRADED = {**ALL_SCHEMAS, "all_kinds": ALL_KINDS_SQL}
+
+
 @pytest.mark.parametrize("name", sorted(UPGRADED))
 def test_upgrade_gives_the_source_model_and_downgrade_empties(
     server, tmp_path: Path, name: str
