@@ -10,9 +10,9 @@ minimal (nothing replicates from it; bulk loads into new or truncated tables the
 WAL, which made the seeder's COPY ~30 % cheaper): the data lives for one notebook. A spare
 copy of the cluster is prepared in the background after each start, so the next start does
 not even pay for the copy. Spares belong to the process that made them (its pid is in the
-name, ``spare-<key>-<pid>-<token>``): when its last server closes, or it dies (then its
-watchdog does it), they are removed, so nothing of ours stays in ``/dev/shm`` once every
-owner is gone. Another process may claim a spare meanwhile; claims and removals both
+name, ``spare-<key>-<pid>-<token>``) and live as long as it does: a keeper process removes
+them when it exits or dies, even by SIGKILL, so nothing of ours stays in ``/dev/shm`` once
+every owner is gone. Another process may claim a spare meanwhile; claims and removals both
 rename the directory first, so exactly one of them gets it.
 
 Why it never leaves orphans: the postmaster gets PR_SET_PDEATHSIG (it receives
@@ -54,13 +54,7 @@ from workbench.errors import ServerError
 from workbench.files import cache_dir
 from workbench.server.base import Server
 from workbench.server.binaries import Binaries
-from workbench.server.watchdog import (
-    CLOSED_ON_PURPOSE,
-    _alive,
-    discard,
-    remove_owned_spares,
-    stop_postmaster,
-)
+from workbench.server.watchdog import _alive, discard, stop_postmaster
 
 CACHE_LAYOUT = "v1"  # bump when the cached cluster's initdb options change
 SUPERUSER = "postgres"
@@ -316,49 +310,46 @@ def clean_stale_instances(base: Path) -> list[Path]:
     return removed
 
 
-class _Cancelled(Exception):
-    """A spare's copy was stopped because the process's last server closed."""
+class _SpareKeeper:
+    """One small process per owner process that removes the owner's spares when it dies.
 
-
-class _ProcessSpares:
-    """This process's spare clusters: kept while one of its servers is open, then removed.
-
-    Counting open servers (not spares) is what makes "the last owner" precise: a
-    notebook that closes one server while another runs keeps its spare for the next
-    start; when the last one closes, an unfinished copy is cancelled and every spare
-    this process made is removed, with the runtime directory itself if it is empty.
+    A spare is worth keeping while its process lives (a notebook that re-runs
+    ``workbench.open()`` claims it and skips the copy), and worthless after: the
+    keeper (``watchdog.py --spares``, the same stdlib-only script) holds a pipe
+    from this process and, when the pipe closes (exit, crash, SIGKILL), removes
+    ``spare-*-<pid>-*`` and ``tmp-spare-<pid>-*`` and the runtime directory if
+    that leaves it empty.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.open = 0
-        self.cancel = threading.Event()
-        self.threads: list[threading.Thread] = []
+        self.keepers: dict[tuple[int, Path], subprocess.Popen[bytes]] = {}
 
-    def opened(self) -> None:
+    def ensure(self, base: Path) -> None:
+        key = (os.getpid(), base)  # a forked child needs a keeper of its own
         with self.lock:
-            self.open += 1
-            self.cancel.clear()
-
-    def closed(self, base: Path) -> None:
-        with self.lock:
-            self.open = max(self.open - 1, 0)
-            if self.open:
+            keeper = self.keepers.get(key)
+            if keeper is not None and keeper.poll() is None:
                 return
-            self.cancel.set()
-            threads, self.threads = self.threads, []
-        for thread in threads:
-            thread.join(10)
-        remove_owned_spares(base, os.getpid())
+            self.keepers[key] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    str(_WATCHDOG),
+                    "--spares",
+                    str(os.getpid()),
+                    str(base),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
 
-_SPARES = _ProcessSpares()
-
-
-def _copy_unless_cancelled(src: str, dst: str) -> object:
-    if _SPARES.cancel.is_set():
-        raise _Cancelled(src)
-    return shutil.copy2(src, dst)
+_SPARES = _SpareKeeper()
+_WATCHDOG = Path(__file__).with_name("watchdog.py")
 
 
 class LocalServer(Server):
@@ -404,20 +395,11 @@ class LocalServer(Server):
         t2 = time.perf_counter()
 
         self.port = _free_port() if tcp else 5432
-        _SPARES.opened()
-        self._counted = True
-        try:
-            self._start(settings or {})
-        except BaseException:
-            self._uncount()
-            raise
+        self._start(settings or {})
         t3 = time.perf_counter()
         self.timings = {"cache": t1 - t0, "copy": t2 - t1, "start": t3 - t2, "total": t3 - t0}
         if spare:
-            thread = threading.Thread(target=self._make_spare, args=(cluster, key), daemon=True)
-            with _SPARES.lock:
-                _SPARES.threads = [t for t in _SPARES.threads if t.is_alive()] + [thread]
-            thread.start()
+            threading.Thread(target=self._make_spare, args=(cluster, key), daemon=True).start()
 
     def _make_instance_dir(self) -> Path:
         """``i-<pid>-<token>`` in the runtime directory (made again if the last owner just removed it)."""
@@ -430,11 +412,6 @@ class LocalServer(Server):
             except FileNotFoundError:
                 continue
         raise ServerError(f"could not create an instance directory in {self.base}")
-
-    def _uncount(self) -> None:
-        if getattr(self, "_counted", False):
-            self._counted = False
-            _SPARES.closed(self.base)
 
     # -- start --------------------------------------------------------------------------
     def _command(self, settings: dict[str, str]) -> list[str]:
@@ -479,13 +456,12 @@ class LocalServer(Server):
             )
         finally:
             log.close()
-        watchdog = Path(__file__).with_name("watchdog.py")
         self._watchdog = subprocess.Popen(
             [
                 sys.executable,
                 "-I",
                 "-S",
-                str(watchdog),
+                str(_WATCHDOG),
                 str(os.getpid()),
                 str(self._proc.pid),
                 str(self.dir),
@@ -548,18 +524,15 @@ class LocalServer(Server):
     def _make_spare(self, cluster: Path, key: str) -> None:
         """Copy the cluster to ``spare-<key>-<pid>-<token>`` unless this process has one."""
         pid = os.getpid()
-        if _SPARES.cancel.is_set() or any(self.base.glob(f"spare-{key}-{pid}-*")):
+        if any(self.base.glob(f"spare-{key}-{pid}-*")):
             return
         tmp = self.base / f"tmp-spare-{pid}-{secrets.token_hex(4)}"
         try:
-            shutil.copytree(cluster, tmp, symlinks=True, copy_function=_copy_unless_cancelled)
+            _SPARES.ensure(self.base)  # before the copy: a half-made one is ours to remove too
+            shutil.copytree(cluster, tmp, symlinks=True)
             _chown_tree(tmp, self.user)
-            with _SPARES.lock:  # published only while a server of this process is open
-                if not _SPARES.cancel.is_set():
-                    os.rename(tmp, self.base / f"spare-{key}-{pid}-{secrets.token_hex(4)}")
-        except (OSError, shutil.Error, _Cancelled):
-            pass
-        finally:
+            os.rename(tmp, self.base / f"spare-{key}-{pid}-{secrets.token_hex(4)}")
+        except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
 
     # -- connection ---------------------------------------------------------------------
@@ -600,17 +573,12 @@ class LocalServer(Server):
 
     def _cleanup_files(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
-        pipe = self._watchdog.stdin if self._watchdog is not None else None
-        if self._watchdog is not None and pipe is not None and not pipe.closed:
+        if self._watchdog is not None:
             with contextlib.suppress(OSError):
-                # "closed on purpose": the owner lives on and handles its spares itself
-                pipe.write(CLOSED_ON_PURPOSE)
-                pipe.flush()
-            with contextlib.suppress(OSError):
-                pipe.close()
+                assert self._watchdog.stdin is not None
+                self._watchdog.stdin.close()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._watchdog.wait(2)
-        self._uncount()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"pid {self.pid}"

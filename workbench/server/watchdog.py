@@ -8,12 +8,12 @@ shutdown, then SIGKILL to the process group), then removes the instance
 directory. It also polls the owner's pid in case the pipe was inherited by a
 forked child that outlives the owner.
 
-An owner that closes its server on purpose writes ``CLOSED_ON_PURPOSE`` before
-closing the pipe: it lives on and looks after its spare clusters itself. A pipe
-that ends without it means the owner died, and then the watchdog also removes the
-spares the owner made (``spare-<key>-<owner pid>-<token>`` beside the instance
-directory) and the runtime directory if that leaves it empty: nothing stays in
-``/dev/shm`` after the last owner is gone, even after SIGKILL.
+With ``--spares OWNER BASE`` it is the owner process's spare keeper instead (one
+per owner process, for its whole life): when the owner's pipe closes or the owner
+dies, it removes the spare clusters the owner made (``spare-<key>-<owner pid>-*``,
+and a half-made ``tmp-spare-<owner pid>-*``) and then ``BASE`` if that leaves it
+empty, so nothing stays in ``/dev/shm`` after the last owner is gone, even after
+SIGKILL.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ import signal
 import sys
 import time
 from pathlib import Path
-
-#: What an owner writes to the pipe when it closes its server on purpose.
-CLOSED_ON_PURPOSE = b"closed\n"
 
 
 def _alive(pid: int) -> bool:
@@ -91,34 +88,38 @@ def remove_owned_spares(base: Path, owner: int) -> None:
             discard(entry)
         elif entry.name.startswith("tmp-spare-"):
             shutil.rmtree(entry, ignore_errors=True)
+    # The owner's own instances are going too (their watchdogs remove them): wait a little
+    # for them, so the directory goes with the last owner rather than staying behind empty.
+    deadline = time.monotonic() + 5
+    while any(base.glob(f"i-{owner}-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
     with contextlib.suppress(OSError):
         base.rmdir()  # only when empty: another owner's instance or spare keeps it
 
 
-def main(argv: list[str]) -> int:
-    owner, postmaster, instance_dir = int(argv[0]), int(argv[1]), argv[2]
+def wait_for_owner(owner: int) -> None:
+    """Return when the owner's pipe (our stdin) closes or the owner is gone."""
     # Not our job to react to the terminal: only the owner's death matters.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    received = b""
     while True:
         ready, _, _ = select.select([sys.stdin], [], [], 0.25)
-        if ready:
-            chunk = os.read(sys.stdin.fileno(), 4096)
-            if not chunk:
-                break  # EOF: the owner closed the pipe or died
-            received += chunk
+        if ready and not os.read(sys.stdin.fileno(), 4096):
+            return  # EOF: the owner closed the pipe or died
         if not _alive(owner):
-            break
+            return
+
+
+def main(argv: list[str]) -> int:
+    if argv[0] == "--spares":
+        owner, base = int(argv[1]), Path(argv[2])
+        wait_for_owner(owner)
+        remove_owned_spares(base, owner)
+        return 0
+    owner, postmaster, instance_dir = int(argv[0]), int(argv[1]), argv[2]
+    wait_for_owner(owner)
     if _alive(postmaster):
         stop_postmaster(postmaster)
     shutil.rmtree(instance_dir, ignore_errors=True)
-    if CLOSED_ON_PURPOSE not in received:
-        # The owner died (its pipe closed as it exited): its spares have no one else.
-        deadline = time.monotonic() + 5
-        while _alive(owner) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        if not _alive(owner):
-            remove_owned_spares(Path(instance_dir).parent, owner)
     return 0
 
 
