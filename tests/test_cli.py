@@ -45,6 +45,7 @@ BAD_INPUT = [
     ("export-bad-date", ["export", "--date", "yesterday"]),
     ("diff-missing-folders", ["diff", "{missing}", "{missing}2"]),
     ("demo-rows-zero", ["demo", "--rows", "0"]),
+    ("demo-missing-queries", ["demo", "--queries", "{missing}"]),
 ]
 
 

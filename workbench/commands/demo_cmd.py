@@ -16,6 +16,7 @@ from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments, open_from_args, positive_int
 from workbench.commands.load_cmd import format_summary
+from workbench.errors import WorkbenchError
 from workbench.example import example_dir
 from workbench.files import write_atomic
 
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     # The example ships with the package: the demo runs from any folder.
     if args.queries is None:
         args.queries = str(example_dir("queries")) if args.sql is None else "queries"
+    elif not Path(args.queries).is_dir():
+        raise WorkbenchError(f"--queries {args.queries}: no such directory")
     if args.sql is None:
         args.sql = str(example_dir("sql"))
     out = Path(args.out)
