@@ -11,9 +11,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from setuptools import setup
-from setuptools.command.build_py import build_py
-
 ROOT = Path(__file__).resolve().parent
 EXAMPLE_PARTS = ("sql", "queries")
 
@@ -30,14 +27,24 @@ def copy_example(build_lib: str | Path, root: Path = ROOT) -> list[Path]:
     return copied
 
 
-class BuildPyWithExample(build_py):
-    """``build_py`` plus the example schema; editable installs read the repository instead."""
+def build_py_with_example() -> type:
+    """``build_py`` plus the example schema; editable installs read the repository instead.
 
-    def run(self) -> None:
-        super().run()
-        if not getattr(self, "editable_mode", False):
-            copy_example(self.build_lib)
+    Made in a function so that importing this file (tests/test_cli.py does, to run
+    :func:`copy_example`) needs no setuptools: a Python 3.12 venv has none.
+    """
+    from setuptools.command.build_py import build_py
+
+    class BuildPyWithExample(build_py):
+        def run(self) -> None:
+            super().run()
+            if not getattr(self, "editable_mode", False):
+                copy_example(self.build_lib)
+
+    return BuildPyWithExample
 
 
 if __name__ == "__main__":  # how setuptools' build backend runs this file
-    setup(cmdclass={"build_py": BuildPyWithExample})
+    from setuptools import setup
+
+    setup(cmdclass={"build_py": build_py_with_example()})
