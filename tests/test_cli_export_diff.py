@@ -184,7 +184,7 @@ def test_diff_bad_arguments_exit_2_with_a_message(tmp_path, capsys, argv, messag
     argv = [a.format(sql=EXAMPLE_SQL, tmp=tmp_path) for a in argv]
     assert main(argv) == 2
     captured = capsys.readouterr()
-    assert message in captured.err and captured.err.startswith("workbench diff: error:")
+    assert message in captured.err and captured.err.startswith("workbench: error:")
     assert "Traceback" not in captured.err
 
 
@@ -244,7 +244,7 @@ def test_diff_git_revision_against_the_working_tree(repo, capsys):
 def test_diff_git_bad_revision_or_path_exits_2(repo, capsys):
     assert main(["diff", "nosuchrev:sql", "sql"]) == 2
     err = capsys.readouterr().err
-    assert "nosuchrev" in err and err.startswith("workbench diff: error:")
+    assert "nosuchrev" in err and err.startswith("workbench: error:")
     assert main(["diff", "HEAD:nowhere", "sql"]) == 2
     assert "no .sql files under 'nowhere' at git revision 'HEAD'" in capsys.readouterr().err
 

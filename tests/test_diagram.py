@@ -651,23 +651,15 @@ def test_example_schema_views(real_schemas):
 
 
 def test_diagram_command_writes_the_file(tmp_path, capsys):
-    from workbench.commands import diagram_cmd
+    from workbench.cli import main
 
-    assert (
-        diagram_cmd.main(
-            ["--sql", str(EXAMPLE_SQL), "-o", str(tmp_path / "t.mmd"), "--focus", "tasks"]
-        )
-        == 0
-    )
+    out = str(tmp_path / "t.mmd")
+    assert main(["diagram", "--sql", str(EXAMPLE_SQL), "-o", out, "--focus", "tasks"]) == 0
     assert "erDiagram" in (tmp_path / "t.mmd").read_text()
     assert "left out" in capsys.readouterr().out
-    assert (
-        diagram_cmd.main(
-            ["--sql", str(EXAMPLE_SQL), "-o", str(tmp_path / "t.mmd"), "--focus", "nope"]
-        )
-        == 1
-    )
-    assert "no table 'nope'" in capsys.readouterr().err
+    # bad input is the CLI's one convention: exit 2 and "workbench: error: ..."
+    assert main(["diagram", "--sql", str(EXAMPLE_SQL), "-o", out, "--focus", "nope"]) == 2
+    assert "workbench: error: no table 'nope'" in capsys.readouterr().err
 
 
 def test_large_diagram_clusters_shows_key_columns_and_grids_loners():

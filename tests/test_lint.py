@@ -788,6 +788,98 @@ def test_cli_bad_config_is_exit_2(tmp_path, monkeypatch, capsys):
     assert "unknown rule(s) nope" in capsys.readouterr().err
 
 
+# -- false positives seen on real schemas (issue 22) ----------------------------------
+
+
+SECRET_LOOKALIKES_SQL = """
+CREATE TABLE accounts (
+    id bigint PRIMARY KEY,
+    encrypted_password text,
+    crypted_password text,
+    encrypted_otp_secret text,
+    encrypted_otp_secret_iv text,
+    encrypted_otp_secret_salt text,
+    otp_secret_encrypted text,
+    password_iv text,
+    password_salt text,
+    password_hash text,
+    password_digest text,
+    token_digest text,
+    hashed_token text,
+    api_key_prefix text,
+    password_hint text,
+    token_url text,
+    password_reset_url text,
+    secret_field text,
+    token_field text,
+    token_type text,
+    password_changed_at timestamptz,
+    api_key_id bigint,
+    password text,
+    reset_password_token text,
+    stripe_api_key varchar(64),
+    client_secret text,
+    "apiKey" text,
+    token_plain text
+);
+"""
+
+
+def test_plaintext_secret_column_only_fires_on_secrets_in_the_clear(new_db):
+    report, _ = lint_sql(new_db, SECRET_LOOKALIKES_SQL)
+    flagged = {f.column for f in report.by_rule("plaintext-secret-column")}
+    assert flagged == {
+        "password",
+        "reset_password_token",
+        "stripe_api_key",
+        "client_secret",
+        "apiKey",
+        "token_plain",
+    }
+
+
+def test_duplicate_check_enum_leaves_the_single_row_idiom_alone(new_db):
+    sql = """
+    CREATE TABLE settings (lock char(1) PRIMARY KEY DEFAULT 'X' CHECK (lock = 'X'), theme text);
+    CREATE TABLE schema_version (lock char(1) NOT NULL DEFAULT 'X' UNIQUE CHECK (lock = 'X'), v int);
+    CREATE TABLE tickets (id bigint PRIMARY KEY, status text CHECK (status IN ('open', 'closed')));
+    CREATE TABLE issues (id bigint PRIMARY KEY, status text CHECK (status IN ('open', 'closed')));
+    """
+    report, _ = lint_sql(new_db, sql)
+    flagged = {f.table for f in report.by_rule("duplicate-check-enum")}
+    assert flagged == {"public.tickets", "public.issues"}  # a real copied enum is still reported
+
+
+def test_fk_column_naming_proposes_no_nonsense_rename(new_db):
+    sql = """
+    CREATE TABLE domain (domain_id bigint PRIMARY KEY, name text);
+    CREATE TABLE cost (cost_id bigint PRIMARY KEY, amount numeric);
+    CREATE TABLE ledger (
+        id bigint PRIMARY KEY,
+        cost_domain_id bigint REFERENCES domain (domain_id),
+        cost_id bigint REFERENCES cost (cost_id)
+    );
+    CREATE TABLE employee (
+        employee_id bigint PRIMARY KEY,
+        reports_to bigint REFERENCES employee (employee_id)
+    );
+    CREATE TABLE users (id bigint PRIMARY KEY);
+    CREATE TABLE projects (id bigint PRIMARY KEY);
+    CREATE TABLE posts (id bigint PRIMARY KEY, project_id bigint REFERENCES users);
+    """
+    report, _ = lint_sql(new_db, sql)
+    found = {f.object_name: f for f in report.by_rule("fk-column-naming")}
+    # cost_domain_id ends in the referenced column's own name: the stem "cost" is a role.
+    assert "public.ledger.cost_domain_id" not in found
+    # reports_to is reported, but employee_id is taken (the key itself): no rename proposed.
+    assert "RENAME" not in found["public.employee.reports_to"].fix
+    assert "employee_employee_id" not in found["public.employee.reports_to"].fix
+    # A clearly better name is still proposed.
+    assert "RENAME COLUMN project_id TO user_id" in found["public.posts.project_id"].fix
+    for f in found.values():
+        assert "domain_domain_id" not in f.fix
+
+
 # -- the corpus --------------------------------------------------------------------------
 
 

@@ -390,7 +390,7 @@ def test_seed_command_reports_a_bad_shape_file(tmp_path, capsys):
     shape = tmp_path / "shape.json"
     shape.write_text("{not json")
     assert main(["seed", "--sql", str(EXAMPLE_SQL), "--shape", str(shape), "--no-progress"]) == 2
-    assert "workbench seed: error:" in capsys.readouterr().err
+    assert "workbench: error: --shape" in capsys.readouterr().err
 
 
 def test_binary_encoding_does_not_depend_on_the_batch_size():

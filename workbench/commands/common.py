@@ -1,4 +1,4 @@
-"""Arguments every command shares (backend, layout, server settings) and how to open a session.
+"""Arguments every command shares (backend, layout, server settings), argument types, opening a session.
 
 ``--sql`` stays each command's own; when it is left at its default and the project
 file (``[tool.workbench]`` in pyproject.toml, or workbench.toml) names the sources,
@@ -9,12 +9,52 @@ layout loads that layout. Explicit options beat the project file.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import workbench
 from workbench.errors import WorkbenchError
 from workbench.server import BACKENDS
 from workbench.sources import LAYOUTS, project_config
+
+
+def positive_int(text: str) -> int:
+    """An argparse type for counts (rows, repetitions): an integer of at least 1."""
+    return _int_at_least(text, 1, "a positive integer")
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type for counts that may be zero (warm-up runs, hops around a table)."""
+    return _int_at_least(text, 0, "an integer of 0 or more")
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type for an integer of at least ``low`` (``--repetitions``: 2 for a spread)."""
+
+    def parse(text: str) -> int:
+        return _int_at_least(text, low, f"an integer of {low} or more")
+
+    parse.__name__ = f"int_at_least_{low}"
+    return parse
+
+
+def iso_date(text: str) -> str:
+    """An argparse type for a calendar date written YYYY-MM-DD (kept as that text)."""
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _int_at_least(text: str, low: int, what: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+    return value
 
 
 def add_backend_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,6 +1,7 @@
 """``workbench demo --out build/``: the whole flow on the example schema, headless.
 
-Start a disposable server, load ``sql/``, lint, draw diagrams, seed, run the
+Start a disposable server, load the example schema (shipped with the package, so
+the command works from any folder; ``--sql`` names another), lint, draw diagrams, seed, run the
 example EXPLAIN experiment, export every artifact, and print where each went.
 It is the README's main command, so it must finish in well under a minute on a
 2-core machine: data sizes are modest on purpose (``--rows`` raises them).
@@ -13,17 +14,25 @@ import sys
 import time
 from pathlib import Path
 
-from workbench.commands.common import add_backend_arguments, open_from_args
+from workbench.commands.common import add_backend_arguments, open_from_args, positive_int
 from workbench.commands.load_cmd import format_summary
-from workbench.export import write_atomic
+from workbench.errors import WorkbenchError
+from workbench.example import example_dir
+from workbench.files import write_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sql", default="sql", help="schema directory (default: sql)")
-    parser.add_argument("--queries", default="queries", help="directory of example queries")
+    parser.add_argument(
+        "--sql", default=None, help="schema directory (default: the example schema, shipped)"
+    )
+    parser.add_argument(
+        "--queries",
+        default=None,
+        help="directory of queries (default: the example's, or ./queries with --sql)",
+    )
     parser.add_argument("--out", default="build", help="where the artifacts go (default: build/)")
     parser.add_argument(
-        "--rows", type=int, default=3000, help="rows per table to seed (default: 3000)"
+        "--rows", type=positive_int, default=3000, help="rows per table to seed (default: 3000)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed number for the generated data")
     add_backend_arguments(parser)
@@ -49,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
     from workbench.lint.locate import Locator
     from workbench.seed import seed_script
 
+    # The example ships with the package: the demo runs from any folder.
+    if args.queries is None:
+        args.queries = str(example_dir("queries")) if args.sql is None else "queries"
+    elif not Path(args.queries).is_dir():
+        raise WorkbenchError(f"--queries {args.queries}: no such directory")
+    if args.sql is None:
+        args.sql = str(example_dir("sql"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     steps = _Steps()

@@ -8,10 +8,8 @@ interactive diagram: search, focus, groups, paths; one file that needs no networ
 from __future__ import annotations
 
 import argparse
-import sys
 
-from workbench.commands.common import add_backend_arguments, open_from_args
-from workbench.errors import WorkbenchError
+from workbench.commands.common import add_backend_arguments, non_negative_int, open_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="file to write: .svg .png .dot .mmd .md, or .html (interactive, one self-contained file)",
     )
     parser.add_argument("--focus", metavar="TABLE", help="draw TABLE and its neighbours")
-    parser.add_argument("--depth", type=int, default=1, help="hops around --focus (default 1)")
+    parser.add_argument(
+        "--depth", type=non_negative_int, default=1, help="hops around --focus (default 1)"
+    )
     parser.add_argument("--tables", help="comma-separated table names to draw")
     parser.add_argument("--pattern", help="shell glob(s) on table names, e.g. 'task*'")
     parser.add_argument("--schema", dest="pg_schema", help="only this PostgreSQL schema")
@@ -53,42 +53,27 @@ def run(args: argparse.Namespace) -> int:
     from workbench.diagram import diagram
 
     tables = [t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else None
-    try:
-        with open_from_args(args) as wb:
-            schema = wb.schema
-        d = diagram(
-            schema,
-            focus=args.focus,
-            depth=args.depth,
-            tables=tables,
-            pattern=args.pattern,
-            pg_schema=args.pg_schema,
-            collapse_junctions=args.collapse_junctions,
-            inferred=args.inferred,
-            show_enums=args.enums,
-            show_comments=args.comments,
-            columns=args.columns,
-            cluster=args.cluster,
-            title=args.title,
-        )
-        written = d.save(args.output)
-    except WorkbenchError as exc:
-        print(f"workbench diagram: {exc}", file=sys.stderr)
-        return 1
+    with open_from_args(args) as wb:
+        schema = wb.schema
+    d = diagram(
+        schema,
+        focus=args.focus,
+        depth=args.depth,
+        tables=tables,
+        pattern=args.pattern,
+        pg_schema=args.pg_schema,
+        collapse_junctions=args.collapse_junctions,
+        inferred=args.inferred,
+        show_enums=args.enums,
+        show_comments=args.comments,
+        columns=args.columns,
+        cluster=args.cluster,
+        title=args.title,
+    )
+    written = d.save(args.output)
     shown = len(d.tables)
     left = f", {len(d.omitted)} left out" if d.omitted else ""
     for path in written:
         print(f"wrote {path}")
     print(f"{shown} tables{left}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command alone (``python -m workbench.commands.diagram_cmd``) until the CLI wires it."""
-    parser = argparse.ArgumentParser(prog="workbench diagram", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

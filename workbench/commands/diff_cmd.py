@@ -23,7 +23,7 @@ from pathlib import Path
 from workbench.commands.common import add_backend_arguments
 from workbench.diff import diff
 from workbench.errors import WorkbenchError
-from workbench.export import write_atomic
+from workbench.files import write_atomic
 from workbench.model import Schema
 from workbench.server import Server, start_server
 from workbench.versions import load_model, materialise

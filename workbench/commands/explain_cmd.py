@@ -16,7 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.commands.common import add_backend_arguments, open_from_args
+from workbench.commands.common import (
+    add_backend_arguments,
+    int_at_least,
+    non_negative_int,
+    open_from_args,
+    positive_int,
+)
 from workbench.explain import (
     Experiment,
     ExplainError,
@@ -55,13 +61,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rows",
         action="append",
-        type=int,
+        type=positive_int,
         default=[],
         metavar="N",
         help="seed N rows per table with workbench.seed (repeat for several data scales)",
     )
-    parser.add_argument("--repetitions", type=int, default=15, help="timed runs per variant")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed runs per variant first")
+    parser.add_argument(
+        "--repetitions", type=int_at_least(2), default=15, help="timed runs per variant"
+    )
+    parser.add_argument(
+        "--warmup", type=non_negative_int, default=3, help="untimed runs per variant first"
+    )
     parser.add_argument("--cache", choices=CACHE_MODES, default="warm")
     parser.add_argument("--plan-cache", choices=PLAN_CACHE_MODES, default="auto")
     parser.add_argument("--jit", choices=JIT_MODES, default="default")

@@ -16,9 +16,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import tomllib
 from pathlib import Path
 
-from workbench.commands.common import add_backend_arguments, open_from_args
+from workbench.commands.common import (
+    add_backend_arguments,
+    iso_date,
+    open_from_args,
+    positive_int,
+)
+from workbench.errors import WorkbenchError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rows",
-        type=int,
+        type=positive_int,
         default=20,
         help="rows per table seeded for the document's examples (default: 20)",
     )
@@ -39,7 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="build the document's changelog from the git history of --sql",
     )
     parser.add_argument(
-        "--date", default=None, help="date in the document (default: today, YYYY-MM-DD)"
+        "--date",
+        type=iso_date,
+        default=None,
+        help="date in the document (default: today, YYYY-MM-DD)",
     )
     parser.add_argument(
         "--pyproject", default="pyproject.toml", help="where [tool.workbench.doc] is read"
@@ -48,17 +58,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.export.doc_collect import write_all
     from workbench.export.markdown import load_doc_options
     from workbench.export.unexportable import warn_unexportable
     from workbench.lint import LintConfig
 
-    options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
+    try:
+        options = load_doc_options(args.pyproject, date=args.date or dt.date.today().isoformat())
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkbenchError(f"{args.pyproject}: not valid TOML: {exc}") from exc
     # The Performance section lists lint findings: with the configuration `workbench lint` reads.
     lint_config = (
         LintConfig.from_pyproject(args.pyproject) if Path(args.pyproject).is_file() else None
     )
     with open_from_args(args) as wb:
+        # Imported once the schema has loaded: the exporters' libraries take seconds to
+        # import (sqlacodegen pulls in inflect), and a bad --sql should not wait for them.
+        from workbench.export.doc_collect import write_all
+
         warn_unexportable(wb)
         result = write_all(
             wb,

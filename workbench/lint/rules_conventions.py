@@ -256,8 +256,12 @@ def _renamed(name: str, to: str) -> str:
     a different table of the schema than the one it references (``owner_project_id``
     referencing ``users``). Role names (``owner_id``, ``assignee_id``,
     ``parent_task_id`` referencing ``users``/``tasks``) are fine: the stem names the
-    role, the suffix the key. Fix: rename the column to ``<referenced table in the
-    singular>_id`` or ``<role>_id``.
+    role, the suffix the key; so is a column ending in the referenced column's own
+    name (``cost_domain_id`` referencing ``domain (domain_id)``). The proposed rename
+    is ``<referenced table in the singular>_id`` (or the referenced column's name when
+    it already names its table, ``employee_id``), and none at all when that name is
+    taken in the table or no better than the current one. Fix: rename the column to
+    ``<referenced table in the singular>_id`` or ``<role>_id``.
     """,
 )
 def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
@@ -273,8 +277,11 @@ def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
                 continue
             col, ref_col = fk.columns[0], fk.ref_columns[0]
             ref_name = fk.ref_table.partition(".")[2].lower()
-            expected = (
-                f"{singular(ref_name)}_{ref_col}" if ref_col != "id" else f"{singular(ref_name)}_id"
+            rename = _better_name(table, col, singular(ref_name), ref_col)
+            fix = (
+                f"ALTER TABLE {sql_table(table)} RENAME COLUMN {quote_ident(col)} TO {rename};"
+                if rename
+                else ""
             )
             stem = _stem(col.lower(), ref_col.lower())
             if stem is None:
@@ -283,11 +290,14 @@ def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
                     column_name(table, col),
                     f"{table.qualified_name}.{col} references {fk.ref_table} but its name does not end in "
                     f"_id or _{ref_col}",
-                    f"ALTER TABLE {sql_table(table)} RENAME COLUMN {quote_ident(col)} TO {expected}; "
-                    f"(or <role>_{ref_col})",
+                    f"{fix} (or <role>_{ref_col})" if fix else f"name it <role>_{ref_col}",
                     table=table.qualified_name,
                     column=col,
                 )
+                continue
+            if ref_col.lower() != "id" and col.lower().endswith(f"_{ref_col.lower()}"):
+                # The column carries the referenced key's own name (cost_domain_id ->
+                # domain.domain_id): what it points to is plain, the stem is a role.
                 continue
             # The stem and each of its endings ("parent_task", "task"): the first that names a
             # table decides. Named after the referenced table, or after no table (a role), passes.
@@ -304,11 +314,31 @@ def fk_column_naming(schema: Schema, config: LintConfig) -> Iterator[Finding]:
                         "column",
                         column_name(table, col),
                         f"{table.qualified_name}.{col} looks named after {other} but references {fk.ref_table}",
-                        f"ALTER TABLE {sql_table(table)} RENAME COLUMN {quote_ident(col)} TO {expected};",
+                        fix or "rename it after the role it plays or the table it references",
                         table=table.qualified_name,
                         column=col,
                     )
                 break
+
+
+def _better_name(table: Table, column: str, ref_singular: str, ref_column: str) -> str | None:
+    """The name to propose for a foreign key column, or None when none is clearly better.
+
+    ``<referenced table in the singular>_id`` for a key named ``id``; the referenced
+    column's own name when it already names its table (``domain_id`` in ``domain``),
+    else ``<table>_<column>`` (``country_code``). Nothing when that is the column's
+    name already or another column of the table has it.
+    """
+    ref_column = ref_column.lower()
+    if ref_column == "id":
+        name = f"{ref_singular}_id"
+    elif ref_column == ref_singular or ref_column.startswith(f"{ref_singular}_"):
+        name = ref_column
+    else:
+        name = f"{ref_singular}_{ref_column}"
+    if name == column.lower() or name in {c.lower() for c in table.column_names}:
+        return None
+    return name
 
 
 def _stem(column: str, ref_column: str) -> str | None:

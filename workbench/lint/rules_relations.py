@@ -103,12 +103,20 @@ def fk_nullable_no_action(schema: Schema, config: LintConfig) -> Iterator[Findin
     lists overlap (one a subset of the other), which is usually the same enum with a
     deliberate restriction. Fix: define the values once, as an ENUM type, a domain
     (``CREATE DOMAIN role AS text CHECK (VALUE IN (...))``) or a lookup table with a
-    foreign key, and keep any narrower restriction as an extra CHECK.
+    foreign key, and keep any narrower restriction as an extra CHECK. A one-value
+    CHECK on a table's whole key (``lock char(1) PRIMARY KEY CHECK (lock = 'X')``) is
+    the single-row-table idiom, not an enum, and is left alone.
     """,
 )
 def duplicate_check_enum(schema: Schema, config: LintConfig) -> Iterator[Finding]:
-    enums = list(check_enums(schema))
     tables = {t.qualified_name: t for t in schema.tables}
+    enums = [
+        e
+        for e in check_enums(schema)
+        if not (
+            len(e.values) == 1 and e.table in tables and _is_whole_key(tables[e.table], e.column)
+        )
+    ]
     reported: set[tuple[str, str]] = set()
     for e in enums:
         if tables.get(e.table) is None or tables[e.table].partition_of:
@@ -139,6 +147,16 @@ def duplicate_check_enum(schema: Schema, config: LintConfig) -> Iterator[Finding
                 column=e.column,
             )
             break
+
+
+def _is_whole_key(table: Table, column: str) -> bool:
+    """True when ``column`` alone is the table's primary key or a unique key."""
+    keys = [c for c in (table.primary_key, *table.unique_constraints) if c is not None]
+    if any(tuple(k.columns) == (column,) for k in keys):
+        return True
+    return any(
+        ix.unique and not ix.predicate and tuple(ix.columns) == (column,) for ix in table.indexes
+    )
 
 
 @rule(

@@ -177,28 +177,84 @@ def _unknown_columns(table: Table, policy: Policy) -> list[str]:
     return seen
 
 
-_SECRET_WORD = re.compile(
-    r"(^|_)(password|passwd|passphrase|secret|token|api_?key|private_key|access_key|credentials?)(_|$)"
+#: Words that name a secret when they end a column name (``password``, ``reset_token``).
+SECRET_NOUNS = frozenset(
+    {
+        "password",
+        "passwords",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "apikey",
+        "credential",
+        "credentials",
+    }
 )
-#: Name endings that say the value is derived, protected or harmless metadata.
-SAFE_SUFFIXES = (
-    "_hash",
-    "_hashed",
-    "_digest",
-    "_encrypted",
-    "_enc",
-    "_ciphertext",
-    "_prefix",
-    "_suffix",
-    "_hint",
-    "_last4",
-    "_type",
-    "_kind",
-    "_id",
-    "_count",
-    "_version",
-    "_fingerprint",
+#: Two-word endings that name a secret (``stripe_api_key``, ``aws_secret_access_key``).
+SECRET_PAIRS = frozenset(
+    {
+        ("api", "key"),
+        ("api", "keys"),
+        ("private", "key"),
+        ("access", "key"),
+        ("secret", "key"),
+        ("signing", "key"),
+        ("encryption", "key"),
+        ("master", "key"),
+    }
 )
+#: Words after the secret that still mean "the secret itself" (``password_plain``, ``token_value``).
+PLAIN_MARKERS = frozenset({"plain", "plaintext", "cleartext", "clear", "raw", "value", "text"})
+#: Words anywhere in the name that say the value is protected: ``encrypted_password``,
+#: ``crypted_password``, ``hashed_token``, ``password_digest``, ``api_key_enc``.
+PROTECTED_WORDS = frozenset(
+    {
+        "hash",
+        "hashed",
+        "digest",
+        "encrypted",
+        "enc",
+        "crypted",
+        "ciphertext",
+        "cipher",
+        "sealed",
+        "wrapped",
+        "masked",
+        "redacted",
+        "bcrypt",
+        "argon2",
+        "scrypt",
+        "sha256",
+        "hmac",
+    }
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def is_secret_name(name: str) -> bool:
+    """True when a column name says it holds a secret itself, in the clear.
+
+    The secret word must *end* the name (after dropping a trailing ``_plain`` or
+    ``_value``): ``password``, ``reset_password_token``, ``stripe_api_key``. A word
+    after it makes the column something about the secret, not the secret
+    (``password_salt``, ``token_iv``, ``token_url``, ``secret_field``,
+    ``api_key_prefix``, ``token_expires_at``), and a word anywhere that says it is
+    protected (``encrypted_password``, ``hashed_token``, ``password_digest``) passes.
+    """
+    words = [w for w in _CAMEL.sub("_", name).lower().split("_") if w]
+    if any(w in PROTECTED_WORDS for w in words):
+        return False
+    while len(words) > 1 and words[-1] in PLAIN_MARKERS:
+        words.pop()
+    if not words:
+        return False
+    return words[-1] in SECRET_NOUNS or tuple(words[-2:]) in SECRET_PAIRS
+
+
 _TEXT_TYPES = ("text", "character varying", "character", "citext", "bpchar")
 
 
@@ -215,18 +271,22 @@ _TEXT_TYPES = ("text", "character varying", "character", "citext", "bpchar")
     scrypt) and tokens in a fast hash (SHA-256) of a high-entropy value, with the
     column named for what it holds (``password_hash``, ``token_hash``); secrets the
     application must read back belong encrypted (``*_encrypted``, bytea) or in a
-    secret store. Names ending in ``_hash``, ``_digest``, ``_encrypted``, ``_prefix``,
-    ``_hint``, ``_last4`` and similar, and non-text types, pass. Fix: store a hash or
-    ciphertext and rename the column to say so.
+    secret store. Only a name that *ends* in the secret word counts (``password``,
+    ``reset_password_token``, ``stripe_api_key``, also followed by ``_plain`` or
+    ``_value``): a word after it names something about the secret, not the secret
+    (``password_salt``, ``token_iv``, ``token_url``, ``secret_field``,
+    ``api_key_prefix``, ``password_hint``), and a word anywhere in the name that says
+    it is protected passes (``encrypted_password``, ``crypted_password``,
+    ``hashed_token``, ``password_digest``, ``api_key_hash``), as do non-text types
+    (bytea ciphertext). Fix: store a hash or ciphertext and rename the column to
+    say so.
     """,
 )
 def plaintext_secret_column(schema: Schema, config: LintConfig) -> Iterator[Finding]:
     for table in own_tables(schema):
         for col in table.columns:
             name = col.name.lower()
-            if not _SECRET_WORD.search(name) or name.endswith(SAFE_SUFFIXES):
-                continue
-            if not col.type.startswith(_TEXT_TYPES):
+            if not is_secret_name(col.name) or not col.type.startswith(_TEXT_TYPES):
                 continue
             yield plaintext_secret_column.finding(
                 "column",

@@ -7,14 +7,20 @@ exists, is started by executing ``postgres`` directly (``pg_ctl -w`` polls
 every 100 ms), and is polled for readiness every few milliseconds. Durability
 is switched off (``fsync``, ``full_page_writes``, ``synchronous_commit``) and WAL is
 minimal (nothing replicates from it; bulk loads into new or truncated tables then skip
-WAL, which made the seeder's COPY ~30 % cheaper): the data lives for one notebook. A spare copy of the cluster is prepared in the
-background after each start, so the next start does not even pay for the copy.
+WAL, which made the seeder's COPY ~30 % cheaper): the data lives for one notebook. A spare
+copy of the cluster is prepared in the background after each start, so the next start does
+not even pay for the copy. Spares belong to the process that made them (its pid is in the
+name, ``spare-<key>-<pid>-<token>``) and live as long as it does: a keeper process removes
+them when it exits or dies, even by SIGKILL, so nothing of ours stays in ``/dev/shm`` once
+every owner is gone. Another process may claim a spare meanwhile; claims and removals both
+rename the directory first, so exactly one of them gets it.
 
 Why it never leaves orphans: the postmaster gets PR_SET_PDEATHSIG (it receives
 SIGQUIT when the owner dies), and a tiny watchdog process holds a pipe to the
 owner and stops the postmaster and removes the instance directory when that
-pipe closes, even after SIGKILL. Instance directories of dead owners are
-removed at the next start.
+pipe closes, even after SIGKILL. Instance directories (and spares) of dead owners are
+removed at the next start. ``WORKBENCH_RUNTIME_DIR`` puts the instances somewhere else
+than ``/dev/shm/schema-workbench-<uid>`` (tests use it to watch their own).
 
 Security: the server listens on a Unix socket in a private 0700 directory and
 on no TCP port unless asked (then 127.0.0.1 only, with a random password).
@@ -48,7 +54,7 @@ from workbench.errors import ServerError
 from workbench.files import cache_dir
 from workbench.server.base import Server
 from workbench.server.binaries import Binaries
-from workbench.server.watchdog import _alive, stop_postmaster
+from workbench.server.watchdog import _alive, discard, stop_postmaster
 
 CACHE_LAYOUT = "v1"  # bump when the cached cluster's initdb options change
 SUPERUSER = "postgres"
@@ -106,10 +112,18 @@ def _others_can_use(path: Path) -> bool:
 
 # -- where things live -----------------------------------------------------------------
 def runtime_base() -> Path:
-    """Per-user directory for running instances: on tmpfs when there is one."""
-    shm = Path("/dev/shm")
-    parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
-    base = parent / f"schema-workbench-{os.geteuid()}"
+    """Per-user directory for running instances: on tmpfs when there is one.
+
+    ``WORKBENCH_RUNTIME_DIR`` names it instead (its parent must exist; run as root,
+    the server user must be able to reach it).
+    """
+    override = os.environ.get("WORKBENCH_RUNTIME_DIR")
+    if override:
+        base = Path(override)
+    else:
+        shm = Path("/dev/shm")
+        parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+        base = parent / f"schema-workbench-{os.geteuid()}"
     base.mkdir(mode=0o711, exist_ok=True)
     if base.stat().st_uid != os.geteuid():
         raise ServerError(f"{base} belongs to another user; remove it or set TMPDIR")
@@ -261,16 +275,30 @@ def _free_port() -> int:
 
 
 def clean_stale_instances(base: Path) -> list[Path]:
-    """Remove instance directories (and their servers) whose owner process is gone."""
-    removed = []
-    for entry in base.iterdir():
-        if not entry.name.startswith(("i-", "tmp-spare-")):
+    """Remove instance directories (and their servers) and spares whose owner process is gone.
+
+    Names end in ``-<owner pid>-<token>``; a spare named the old way
+    (``spare-<key>-<token>``, no pid) has no owner left to remove it and goes too.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(base.iterdir())
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(("i-", "tmp-spare-", "spare-", "trash-")):
             continue
         try:
             owner = int(entry.name.split("-")[-2])
         except (ValueError, IndexError):
+            if entry.name.startswith("spare-") and discard(entry):
+                removed.append(entry)
             continue
         if _alive(owner):
+            continue
+        if entry.name.startswith("spare-"):
+            if discard(entry):  # renamed first: a concurrent claim gets it whole or not at all
+                removed.append(entry)
             continue
         pidfile = entry / "data" / "postmaster.pid"
         with contextlib.suppress(OSError, ValueError, IndexError):
@@ -280,6 +308,48 @@ def clean_stale_instances(base: Path) -> list[Path]:
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
     return removed
+
+
+class _SpareKeeper:
+    """One small process per owner process that removes the owner's spares when it dies.
+
+    A spare is worth keeping while its process lives (a notebook that re-runs
+    ``workbench.open()`` claims it and skips the copy), and worthless after: the
+    keeper (``watchdog.py --spares``, the same stdlib-only script) holds a pipe
+    from this process and, when the pipe closes (exit, crash, SIGKILL), removes
+    ``spare-*-<pid>-*`` and ``tmp-spare-<pid>-*`` and the runtime directory if
+    that leaves it empty.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.keepers: dict[tuple[int, Path], subprocess.Popen[bytes]] = {}
+
+    def ensure(self, base: Path) -> None:
+        key = (os.getpid(), base)  # a forked child needs a keeper of its own
+        with self.lock:
+            keeper = self.keepers.get(key)
+            if keeper is not None and keeper.poll() is None:
+                return
+            self.keepers[key] = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    str(_WATCHDOG),
+                    "--spares",
+                    str(os.getpid()),
+                    str(base),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+
+_SPARES = _SpareKeeper()
+_WATCHDOG = Path(__file__).with_name("watchdog.py")
 
 
 class LocalServer(Server):
@@ -311,8 +381,7 @@ class LocalServer(Server):
         cluster = cached_cluster(self.binaries, self.user)
         t1 = time.perf_counter()
 
-        self.dir = self.base / f"i-{os.getpid()}-{secrets.token_hex(4)}"
-        self.dir.mkdir(mode=0o711)
+        self.dir = self._make_instance_dir()
         self.data = self.dir / "data"
         self.socket_dir = self.dir / "sock"
         self.log_path = self.dir / "postgres.log"
@@ -331,6 +400,18 @@ class LocalServer(Server):
         self.timings = {"cache": t1 - t0, "copy": t2 - t1, "start": t3 - t2, "total": t3 - t0}
         if spare:
             threading.Thread(target=self._make_spare, args=(cluster, key), daemon=True).start()
+
+    def _make_instance_dir(self) -> Path:
+        """``i-<pid>-<token>`` in the runtime directory (made again if the last owner just removed it)."""
+        for _ in range(5):
+            self.base = runtime_base()
+            path = self.base / f"i-{os.getpid()}-{secrets.token_hex(4)}"
+            try:
+                path.mkdir(mode=0o711)
+                return path
+            except FileNotFoundError:
+                continue
+        raise ServerError(f"could not create an instance directory in {self.base}")
 
     # -- start --------------------------------------------------------------------------
     def _command(self, settings: dict[str, str]) -> list[str]:
@@ -375,13 +456,12 @@ class LocalServer(Server):
             )
         finally:
             log.close()
-        watchdog = Path(__file__).with_name("watchdog.py")
         self._watchdog = subprocess.Popen(
             [
                 sys.executable,
                 "-I",
                 "-S",
-                str(watchdog),
+                str(_WATCHDOG),
                 str(os.getpid()),
                 str(self._proc.pid),
                 str(self.dir),
@@ -442,13 +522,16 @@ class LocalServer(Server):
         return False
 
     def _make_spare(self, cluster: Path, key: str) -> None:
-        if any(self.base.glob(f"spare-{key}-*")):
+        """Copy the cluster to ``spare-<key>-<pid>-<token>`` unless this process has one."""
+        pid = os.getpid()
+        if any(self.base.glob(f"spare-{key}-{pid}-*")):
             return
-        tmp = self.base / f"tmp-spare-{os.getpid()}-{secrets.token_hex(4)}"
+        tmp = self.base / f"tmp-spare-{pid}-{secrets.token_hex(4)}"
         try:
+            _SPARES.ensure(self.base)  # before the copy: a half-made one is ours to remove too
             shutil.copytree(cluster, tmp, symlinks=True)
             _chown_tree(tmp, self.user)
-            os.rename(tmp, self.base / f"spare-{key}-{secrets.token_hex(4)}")
+            os.rename(tmp, self.base / f"spare-{key}-{pid}-{secrets.token_hex(4)}")
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
 
