@@ -109,6 +109,17 @@ def write_report(result: ExperimentResult, out_dir: str | Path) -> Path:
         if len(result.scales) > 1 and "base" not in result.scales:
             _save_figure(plots.scaling(result), out / "scaling.png")
             pictures.append("![time against data scale](scaling.png)")
+    for family in result.param_sets():
+        frame = result.shape_map(family)
+        md += [f"## Plan shapes of `{family}` per parameter set", ""]
+        md.append(_md_table(frame.reset_index()))
+        md.append("")
+        md += [f"- **{k}**: {v}" for k, v in frame.attrs["shapes"].items()]
+        md.append("")
+        if len(frame.attrs["shapes"]) > 1:
+            name = f"shape_map_{family}.png"
+            _save_figure(plots.shape_map(result, family), out / name)
+            pictures.append(f"![plan shapes of {family}]({name})")
     md += ["## Pictures", "", *pictures, ""]
 
     changes = result.shape_changes()

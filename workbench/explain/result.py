@@ -35,6 +35,16 @@ TIMING_COLUMNS = (
 )
 
 
+def plan_signature(plan: Plan) -> str:
+    """A plan in a few words: its scans and joins in plan order ("Seq Scan on comments")."""
+    parts = []
+    for r in plan.nodes.itertuples(index=False):
+        if isinstance(r.relation, str) or "Join" in r.label or r.label == "Nested Loop":
+            on = f" on {r.relation}" if isinstance(r.relation, str) else ""
+            parts.append(f"{r.label}{on}")
+    return ", ".join(parts) or plan.nodes["label"].iloc[0]
+
+
 def _median(values: list[float] | None, fallback: float) -> float:
     clean = [float(v) for v in values or () if v is not None]
     return float(np.median(clean)) if clean else fallback
@@ -370,6 +380,56 @@ class ExperimentResult:
                 )
         return out
 
+    # -- parameter sets ----------------------------------------------------------------
+    def param_sets(self) -> dict[str, list[str]]:
+        """Query family → its parameter-set names, for queries measured with ``param_sets``."""
+        out: dict[str, list[str]] = {}
+        for q in self.experiment["queries"]:
+            if q.get("family"):
+                out.setdefault(q["family"], []).append(q["param_set"])
+        return out
+
+    def shape_map(
+        self, family: str, *, variant: str | None = None, condition: str | None = None
+    ) -> pd.DataFrame:
+        """Which plan shape each (scale, parameter set) got: a letter per distinct shape.
+
+        Rows are scales, columns parameter sets; ``.attrs["shapes"]`` maps each
+        letter to the plan's scans and joins, so a flip ("popular user → Seq Scan,
+        rare user → Index Scan") reads at a glance.
+        """
+        sets = self.param_sets().get(family)
+        if not sets:
+            raise ExplainError(f"query {family!r} was not measured with parameter sets")
+        variant = variant or self.baseline
+        condition = condition or self.experiment_conditions()[0]
+        letters: dict[tuple[Any, ...], str] = {}
+        legend: dict[str, str] = {}
+        table: dict[str, dict[str, str]] = {}
+        for scale in self.scales:
+            for ps in sets:
+                plan = self.plans.get((scale, f"{family}[{ps}]", condition, variant))
+                if plan is None:
+                    continue
+                shape = plan.shape()
+                if shape not in letters:
+                    letter = chr(ord("A") + len(letters))
+                    letters[shape] = letter
+                    legend[letter] = plan_signature(plan)
+                table.setdefault(ps, {})[scale] = letters[shape]
+        frame = pd.DataFrame(table).reindex(index=self.scales, columns=sets)
+        frame.index.name = "scale"
+        frame.attrs["shapes"] = legend
+        return frame
+
+    def experiment_conditions(self) -> list[str]:
+        return list(dict.fromkeys(k[2] for k in self.raw_plans))
+
+    def plot_shape_map(self, family: str, **kwargs: Any) -> Any:
+        from workbench.explain.plots import shape_map
+
+        return shape_map(self, family, **kwargs)
+
     # -- findings ----------------------------------------------------------------------
     def fk_facts(self, scale: str, variant: str) -> list[FkFact]:
         facts = (self.meta.get("fk_indexes") or {}).get(scale, {}).get(variant, [])
@@ -379,7 +439,11 @@ class ExperimentResult:
         """Plain-word findings per plan (only plans that have some)."""
         out = {}
         for key, plan in self.plans.items():
-            found = find(plan, fks=self.fk_facts(key[0], key[3]))
+            found = find(
+                plan,
+                fks=self.fk_facts(key[0], key[3]),
+                fresh_statistics=bool(self.meta.get("analyzed_by_runner")),
+            )
             if found:
                 out[key] = found
         return out
