@@ -175,3 +175,45 @@ def test_a_glob_of_only_unmeasurable_files_is_a_clear_error(tmp_path):
     (tmp_path / "a.sql").write_text("CREATE TABLE x (id int); DROP TABLE x;")
     with pytest.raises(ExplainError, match=r"at least one query \(skipped: skipped .*a\.sql"):
         load_queries(str(tmp_path / "*.sql"))
+
+
+def test_explain_command_takes_a_shape_file_and_warns(tmp_path, capsys):
+    import argparse
+
+    from workbench.commands import explain_cmd
+
+    shape = tmp_path / "shape.json"
+    shape.write_text('{"default": 40, "tables": {"organisations": 3}}')
+    parser = argparse.ArgumentParser()
+    explain_cmd.add_arguments(parser)
+    args = parser.parse_args(
+        [
+            "--sql",
+            str(EXAMPLE_SQL),
+            "--query",
+            str(ROOT / "queries" / "project_overview.sql"),
+            "--query",
+            str(ROOT / "queries" / "tasks_by_assignee.sql"),
+            "--shape",
+            str(shape),
+            "--repetitions",
+            "2",
+            "--warmup",
+            "0",
+            "--clones",
+            "1",
+            "--statement-timeout",
+            "30s",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert explain_cmd.run(args) == 0
+    result = ExperimentResult.load(tmp_path / "out" / "result.json")
+    shapes = {t["table"]: t["rows"] for t in result.meta["shape"]["base"]}
+    assert shapes["public.organisations"] == 3
+    assert result.experiment["statement_timeout"] == "30s"
+    assert "report:" in capsys.readouterr().out
+    with pytest.raises(ExplainError, match="not JSON"):
+        shape.write_text("{oops")
+        explain_cmd.run(args)
