@@ -31,6 +31,7 @@ from workbench.explain import (
     write_report,
 )
 from workbench.explain.experiment import CACHE_MODES, JIT_MODES, PLAN_CACHE_MODES
+from workbench.explain.runner import SeedFn
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -152,15 +153,16 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     with open_from_args(args) as wb:
-        seed_fn = None
+        seed_fn: SeedFn | None = None
         if args.rows and shape is not None:
             from workbench.seed import seed as seed_database
 
-            def seed_fn(conninfo: str, rows: int) -> None:
+            def seed_shape(conninfo: str, rows: int) -> None:
                 seed_database(
                     conninfo, wb.schema, {**shape, "default": rows}, seed=args.seed, progress=False
                 )
 
+            seed_fn = seed_shape
         elif args.rows:
             seed_fn = seed_with(wb.schema, seed=args.seed)
         elif shape is not None:
