@@ -22,7 +22,8 @@ that exclude 1.0 (what the intervals alone claim, before the verdict rules).
 Last line, exactly: ``false verdicts F/N (rate R), detected D/M (power P)``.
 Targets: rate <= 0.05, power >= 0.95.
 
-Run: ``.venv/bin/python benchmarks/bench_verdicts.py [--quick] [--aa 60] [--ab 20]``.
+Run: ``.venv/bin/python benchmarks/bench_verdicts.py [--quick] [--aa 60] [--ab 20] [--clones 2]``
+(about 17 minutes for the full run at load 5-12 on the shared 2-core machine, 3 with --quick).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def main() -> None:
         "--scales", type=int, nargs=2, default=(1_000, 5_000), help="rows per table, A/A"
     )
     parser.add_argument("--quick", action="store_true", help="12 A/A and 6 A/B experiments")
+    parser.add_argument(
+        "--clones", type=int, default=2, help="clones per variant (2, the default, is the design)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.aa, args.ab = 12, 6
