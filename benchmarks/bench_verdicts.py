@@ -4,9 +4,8 @@ Issue 14. Two kinds of experiment on the example schema, each run exactly the
 way ``wb.experiment`` runs one (``run_experiment`` on a seeded database: the
 runner clones it, freezes and analyses the clone, makes ``clones`` databases per
 variant, times in randomised blocks, bootstraps clones then runs), with the
-default measuring settings (15 repetitions, 3 warm-ups, 2 clones per variant;
-only ``explain_runs=1``, since the EXPLAIN runs after the timed ones do not enter
-the verdict and cost a third of the time):
+default measuring settings (15 repetitions, 3 warm-ups, 3 EXPLAIN runs, 2 clones
+per variant):
 
 * A/A: the three queries of ``queries/``, variants ``a`` and ``b`` either
   identical or ``b`` adding ``CREATE INDEX ON audit_log (action)`` (a table none
@@ -82,7 +81,9 @@ def main() -> None:
                 label = aa_labels[i % 2]
                 kind = "identical" if (i // 2) % 2 == 0 else "other table"
                 b_ddl = () if kind == "identical" else (OTHER_TABLE,)
-                experiment = Experiment(queries, (Variant("a"), Variant("b", ddl=b_ddl)), seed=i)
+                experiment = Experiment(
+                    queries, (Variant("a"), Variant("b", ddl=b_ddl)), seed=i, clones=args.clones
+                )
                 result = run_experiment(server, experiment, base_db=sources[label], progress=False)
                 line = []
                 for s, row in zip(
@@ -108,6 +109,7 @@ def main() -> None:
                     ab_query,
                     (Variant("baseline"), Variant("author_index", ddl=AUTHOR_INDEX)),
                     seed=i,
+                    clones=args.clones,
                 )
                 result = run_experiment(
                     server, experiment, base_db=sources["100,000 comments"], progress=False
