@@ -100,14 +100,19 @@ def test_findings_point_at_the_scan(index_result):
     assert not [f for f in indexed if f.rule in ("fk_without_index", "seq_scan_selective")]
 
 
-def test_timings_are_interleaved_and_summarised(index_result):
+def test_timings_run_in_randomised_complete_blocks(index_result):
     t = index_result.timings
-    first = t[(t["scale"] == str(LARGE)) & (t["repetition"] == 0)]
-    second = t[(t["scale"] == str(LARGE)) & (t["repetition"] == 1)]
-    assert list(first.sort_values("position")["variant"]) == ["baseline", "with_index"]
-    assert list(second.sort_values("position")["variant"]) == ["with_index", "baseline"]
+    large = t[t["scale"] == str(LARGE)]
+    arms = {("baseline", 0), ("baseline", 1), ("with_index", 0), ("with_index", 1)}
+    orders = set()
+    for _, block in large.groupby("repetition"):
+        block = block.sort_values("position")
+        assert set(zip(block["variant"], block["clone"], strict=True)) == arms
+        assert list(block["position"]) == [0, 1, 2, 3]
+        orders.add(tuple(zip(block["variant"], block["clone"], strict=True)))
+    assert len(orders) > 1, "the order within blocks is drawn afresh per block"
     summary = index_result.summary()
-    assert (summary["n"] == 8).all()
+    assert (summary["n"] == 16).all()  # 8 blocks x 2 clones per variant
     assert (summary["median_ms"] > 0).all()
     assert summary["explain_timing_off_ms"].notna().all()
 
@@ -351,8 +356,31 @@ def test_bootstrap_interval_is_seeded_and_honest():
     s = speedup(slow, fast)
     assert s.low > 1.5 and s.clear and s.verdict.endswith("faster")
     assert speedup(slow, fast) == s  # same seed, same interval
-    assert speedup(slow, same).verdict == "no clear difference"
+    aa = speedup(slow, same)
+    assert not aa.claims
+    # an interval within ±5 % shows the difference is small: negligible, not "unknown"
+    assert aa.verdict == (
+        "negligible difference (within ±5%)" if aa.within_negligible else "no clear difference"
+    )
+    wide = speedup(slow, rng.normal(10.0, 3.0, 20))
+    assert not wide.clear and wide.verdict == "no clear difference"
     assert speedup(fast, slow).verdict.endswith("slower")
+    # identical plans: a clear but modest difference earns no verdict, a large one does
+    modest = speedup(slow, slow / 1.15, same_plan=True)
+    assert modest.clear and not modest.claims
+    assert modest.verdict == "same plan, no clear difference"
+    big = speedup(slow, fast, same_plan=True)
+    assert big.claims and big.verdict == f"same plan, {big.ratio:.2f}× faster"
+    other = speedup(slow, same, untouched=("tasks", "users"))
+    assert "DDL touches none of the query's relations (tasks, users)" in other.verdict
+    # clones: a difference between the two clones of a variant widens the interval
+    c1, c2 = rng.normal(10.0, 0.2, 15), rng.normal(12.0, 0.2, 15)
+    pooled = np.r_[c1, c2]
+    flat = speedup(pooled, pooled[::-1] * 1.0)
+    nested = speedup(
+        pooled, pooled, baseline_groups=[0] * 15 + [1] * 15, variant_groups=[0] * 15 + [1] * 15
+    )
+    assert nested.high - nested.low > flat.high - flat.low
     # a clear but tiny difference (2 %) is not sold as a speed-up
     tight = rng.normal(10.0, 0.01, 30)
     tiny = speedup(tight, tight / 1.02)
@@ -373,7 +401,7 @@ def test_experiment_validation(tmp_path):
         Variant("two words")
     twice = tmp_path / "two.sql"
     twice.write_text("SELECT 1; SELECT 2;")
-    with pytest.raises(ExplainError, match=r"two\.sql.*exactly one statement"):
+    with pytest.raises(ExplainError, match=r"two\.sql.*exactly one that returns rows"):
         Experiment(twice)
     with pytest.raises(ExplainError, match="no query files"):
         Experiment(str(tmp_path / "missing" / "*.sql"))

@@ -140,7 +140,10 @@ def run(args: argparse.Namespace) -> int:
             verdicts = [
                 f"{r.query}: {r.verdict}" for r in result.comparisons().itertuples(index=False)
             ]
-            steps.done("experiment", t, "; ".join(verdicts)[:160])
+            warnings = result.warnings()
+            if warnings:
+                verdicts.append(f"{len(warnings)} warning(s) in the report")
+            steps.done("experiment", t, "; ".join(verdicts)[:200])
 
         t = time.perf_counter()
         exported = wb.export(out)

@@ -6,13 +6,17 @@
 The baseline is the schema as it is; each ``--variant NAME=DDL`` adds a design
 (repeat a NAME to give it several statements); ``--set NAME:setting=value``
 gives a variant a setting. Each ``--rows N`` is a data scale seeded with
-``workbench.seed``. The report (report.md, PNG/SVG pictures, result.json) goes
-to ``--out``.
+``workbench.seed``; ``--shape FILE`` (the JSON shape ``workbench seed`` reads)
+gives lookup tables their real sizes and columns their real values, alone (one
+seeded database) or with ``--rows`` (then N replaces the shape's ``default``).
+The report (report.md, PNG/SVG pictures, result.json) goes to ``--out``;
+warnings (queries returning nothing, skipped files) are printed too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -33,6 +37,7 @@ from workbench.explain import (
     write_report,
 )
 from workbench.explain.experiment import CACHE_MODES, JIT_MODES, PLAN_CACHE_MODES
+from workbench.explain.runner import SeedFn
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +72,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seed N rows per table with workbench.seed (repeat for several data scales)",
     )
     parser.add_argument(
-        "--repetitions", type=int_at_least(2), default=15, help="timed runs per variant"
+        "--shape",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="JSON seed shape (as `workbench seed --shape`): table sizes, value lists, skew",
+    )
+    parser.add_argument(
+        "--repetitions", type=int_at_least(2), default=15, help="timed runs per clone"
+    )
+    parser.add_argument(
+        "--clones",
+        type=positive_int,
+        default=2,
+        help="databases per variant (the interval covers them)",
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        default="2min",
+        metavar="DURATION",
+        help="statement_timeout of every measured query (default 2min; 0 for none)",
     )
     parser.add_argument(
         "--warmup", type=non_negative_int, default=3, help="untimed runs per variant first"
@@ -107,12 +131,32 @@ def _variants(specs: list[str], sets: list[str]) -> list[Variant]:
     return [Variant(n, ddl=tuple(ddl[n]), settings=settings[n]) for n in ddl]
 
 
+def _read_shape(path: Path | None) -> dict | None:  # type: ignore[type-arg]
+    if path is None:
+        return None
+    try:
+        shape = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ExplainError(f"cannot read shape file {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ExplainError(f"{path}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from exc
+    if isinstance(shape, int):
+        shape = {"default": shape}
+    if not isinstance(shape, dict):
+        raise ExplainError(f"{path}: a shape is a row count or a JSON object")
+    return shape
+
+
 def run(args: argparse.Namespace) -> int:
     queries = load_queries([Path(q) if not any(c in q for c in "*?[") else q for q in args.query])
+    shape = _read_shape(args.shape)
+    timeout = None if args.statement_timeout in ("0", "") else args.statement_timeout
     experiment = Experiment(
         queries,
         tuple(_variants(args.variant, args.set)),
         scales=tuple(args.rows) or None,
+        clones=args.clones,
+        statement_timeout=timeout,
         repetitions=args.repetitions,
         warmup=args.warmup,
         cache=args.cache,
@@ -122,8 +166,24 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     with open_from_args(args) as wb:
-        seed_fn = seed_with(wb.schema, seed=args.seed) if args.rows else None
-        result = run_experiment(wb, experiment, seed_fn=seed_fn, progress=sys.stderr.isatty())
+        seed_fn: SeedFn | None = None
+        if args.rows and shape is not None:
+            from workbench.seed import seed as seed_database
+
+            def seed_shape(conninfo: str, rows: int) -> None:
+                seed_database(
+                    conninfo, wb.schema, {**shape, "default": rows}, seed=args.seed, progress=False
+                )
+
+            seed_fn = seed_shape
+        elif args.rows:
+            seed_fn = seed_with(wb.schema, seed=args.seed)
+        elif shape is not None:
+            wb.seed(shape, seed=args.seed, progress=sys.stderr.isatty())
+        base_db = wb.seeded.name if wb.seeded is not None else None
+        result = run_experiment(
+            wb, experiment, base_db=base_db, seed_fn=seed_fn, progress=sys.stderr.isatty()
+        )
     report = write_report(result, args.out)
     for row in result.comparisons().itertuples(index=False):
         print(
@@ -132,5 +192,9 @@ def run(args: argparse.Namespace) -> int:
         )
     for change in result.shape_changes():
         print(change)
+    for warning in result.warnings():
+        print(f"warning: {warning}")
+    for note in experiment.skipped:
+        print(f"note: {note}")
     print(f"report: {report}")
     return 0

@@ -11,7 +11,7 @@ import glob
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,27 +23,125 @@ PLAN_CACHE_MODES = ("auto", "generic", "custom", "both")
 JIT_MODES = ("default", "on", "off", "both")
 
 
+_ROW_RETURNING = re.compile(r"^\s*(SELECT|WITH|VALUES|TABLE)\b", re.IGNORECASE)
+
+
+def _strip_comments_head(text: str) -> str:
+    """The statement without leading ``--`` and ``/* */`` comments (to read its verb)."""
+    while True:
+        text = text.lstrip()
+        if text.startswith("--"):
+            text = text.split("\n", 1)[1] if "\n" in text else ""
+        elif text.startswith("/*") and "*/" in text:
+            text = text.split("*/", 1)[1]
+        else:
+            return text
+
+
 @dataclass(frozen=True)
 class Query:
-    """One query: SQL text, optional parameters (psycopg style ``%s`` / ``%(name)s``)."""
+    """One query: SQL text, optional parameters (psycopg style ``%s`` / ``%(name)s``).
+
+    A file may hold a small script around the query (a view created, used,
+    dropped): when exactly one of its statements returns rows (SELECT, WITH,
+    VALUES, TABLE), that one is measured, the statements before it run once per
+    variant database as ``setup`` and those after it as ``teardown``.
+
+    ``param_sets`` (name → params) measures the same query once per value set
+    (``$1`` = a popular user, a rare one): :func:`load_queries` expands it into
+    one query per set, named ``name[set]``, with ``family`` and ``param_set``
+    telling them apart in results.
+    """
 
     name: str
     sql: str
     params: tuple[Any, ...] | Mapping[str, Any] | None = None
     path: str | None = None
+    _: KW_ONLY
+    param_sets: Mapping[str, Any] | None = None
+    family: str | None = None
+    param_set: str | None = None
+    setup: tuple[str, ...] = ()
+    teardown: tuple[str, ...] = ()
+    #: the file's text and where the measured statement starts in it (for located errors)
+    source: str | None = field(default=None, repr=False, compare=False)
+    offset: int = field(default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        text = self.sql.strip()
-        statements = [s for s in split_sql(text) if s.text.strip()]
+        raw = self.sql if self.source is None else self.source
+        statements = [s for s in split_sql(raw) if s.text.strip()]
         where = self.path or f"query {self.name!r}"
-        if len(statements) != 1:
-            raise ExplainError(
-                f"{where}: a query must be exactly one statement, found {len(statements)}; "
-                "put each query in its own file"
+        if not statements:
+            raise ExplainError(f"{where}: holds no SQL statement")
+        if len(statements) == 1:
+            measured = 0
+        else:
+            returning = [
+                i
+                for i, s in enumerate(statements)
+                if _ROW_RETURNING.match(_strip_comments_head(s.text))
+            ]
+            if len(returning) != 1:
+                raise ExplainError(
+                    f"{where}: a query file with several statements must have exactly one that "
+                    f"returns rows (the one measured), found {len(statements)} statements of "
+                    f"which {len(returning)} return rows"
+                )
+            measured = returning[0]
+            object.__setattr__(self, "setup", tuple(s.text.strip() for s in statements[:measured]))
+            object.__setattr__(
+                self, "teardown", tuple(s.text.strip() for s in statements[measured + 1 :])
             )
-        object.__setattr__(self, "sql", statements[0].text.strip().rstrip(";").strip())
+        stmt = statements[measured]
+        body = stmt.text.rstrip().rstrip(";").rstrip()
+        lead = len(body) - len(body.lstrip())
+        object.__setattr__(self, "sql", body.strip())
+        object.__setattr__(self, "source", raw)
+        object.__setattr__(self, "offset", stmt.offset + lead)
         if isinstance(self.params, list):
             object.__setattr__(self, "params", tuple(self.params))
+        if self.param_sets is not None:
+            if not self.param_sets:
+                raise ExplainError(f"{where}: param_sets is empty; give name -> params")
+            object.__setattr__(self, "param_sets", dict(self.param_sets))
+
+    def expand(self) -> list[Query]:
+        """One query per parameter set (``name[set]``), or this query alone."""
+        if not self.param_sets:
+            return [self]
+        out = []
+        for set_name, params in self.param_sets.items():
+            out.append(
+                replace(
+                    self,
+                    name=f"{self.name}[{set_name}]",
+                    params=tuple(params) if isinstance(params, list) else params,
+                    param_sets=None,
+                    family=self.name,
+                    param_set=str(set_name),
+                    sql=self.sql,
+                    source=None,
+                    offset=0,
+                )._with_location(self.source, self.offset)
+            )
+        return out
+
+    def _with_location(self, source: str | None, offset: int) -> Query:
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "offset", offset)
+        return self
+
+    def locate(self, position: int | None) -> tuple[int, int, str] | None:
+        """Line, column and line text of a 1-based ``position`` in the measured statement."""
+        if self.source is None:
+            return None
+        from workbench.sqlsplit import line_col
+
+        offset = self.offset + max(int(position or 1), 1) - 1
+        offset = min(offset, max(len(self.source) - 1, 0))
+        line, column = line_col(self.source, offset)
+        text = self.source.splitlines()[line - 1] if self.source.splitlines() else ""
+        return line, column, text
 
     @classmethod
     def from_file(cls, path: str | Path, params: Any = None) -> Query:
@@ -52,7 +150,7 @@ class Query:
             text = p.read_text(encoding="utf-8")
         except OSError as exc:
             raise ExplainError(f"cannot read query file {p}: {exc.strerror}") from exc
-        return cls(name=p.stem, sql=text, params=params, path=str(p))
+        return cls(name=p.stem, sql=text, params=params, path=str(p), source=text)
 
     def dollar_sql(self) -> tuple[str, list[Any]]:
         """The SQL with ``$1, $2 …`` placeholders (for PREPARE) and the values in order."""
@@ -202,6 +300,13 @@ class Experiment:
     * ``plan_cache``: ``"auto"`` (plain execution), ``"generic"``, ``"custom"`` or
       ``"both"`` (PREPAREd, ``plan_cache_mode`` forced).
     * ``jit``: ``"default"``, ``"on"``, ``"off"`` or ``"both"``.
+    * ``clones``: databases per variant, each a clone of the same seeded (frozen,
+      analysed) database with its own connection; runs of all of them are
+      interleaved in randomised blocks and the bootstrap resamples clones, then
+      runs, so whatever differs between two clones or two backends is inside the
+      interval (see ``docs/parts/explain.md``).
+    * ``statement_timeout``: set on every measuring connection (``"2min"``; None or
+      ``"0"`` for none) so a runaway query fails with its name instead of hanging.
     """
 
     queries: tuple[Query, ...]
@@ -217,9 +322,15 @@ class Experiment:
     jit: str = "default"
     confidence: float = 0.95
     seed: int = 0
+    clones: int = 2
+    statement_timeout: str | None = "2min"
+    #: glob-matched query files that could not be measured, with the reason
+    skipped: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "queries", load_queries(self.queries))
+        loaded = load_queries(self.queries)
+        object.__setattr__(self, "skipped", tuple(dict.fromkeys((*self.skipped, *loaded.skipped))))
+        object.__setattr__(self, "queries", tuple(loaded))
         variants = (self.variants,) if isinstance(self.variants, Variant) else self.variants
         object.__setattr__(self, "variants", tuple(variants))
         if not self.variants:
@@ -250,6 +361,8 @@ class Experiment:
             raise ExplainError("explain_runs must be at least 1")
         if self.warmup < 0:
             raise ExplainError("warmup must be 0 or more")
+        if self.clones < 1:
+            raise ExplainError("clones must be at least 1 (databases per variant)")
 
     @property
     def baseline(self) -> Variant:
@@ -263,7 +376,16 @@ class Experiment:
         """A JSON-friendly description (saved with the results)."""
         return {
             "queries": [
-                {"name": q.name, "sql": q.sql, "params": _jsonable(q.params), "path": q.path}
+                {
+                    "name": q.name,
+                    "sql": q.sql,
+                    "params": _jsonable(q.params),
+                    "path": q.path,
+                    "family": q.family,
+                    "param_set": q.param_set,
+                    "setup": list(q.setup),
+                    "teardown": list(q.teardown),
+                }
                 for q in self.queries
             ],
             "variants": [
@@ -285,6 +407,9 @@ class Experiment:
             "jit": self.jit,
             "confidence": self.confidence,
             "seed": self.seed,
+            "clones": self.clones,
+            "statement_timeout": self.statement_timeout,
+            "skipped": list(self.skipped),
         }
 
 
@@ -296,8 +421,33 @@ def _jsonable(params: Any) -> Any:
     return [str(v) for v in params]
 
 
-def load_queries(source: Any) -> tuple[Query, ...]:
-    """Normalise what people pass as queries into a tuple of :class:`Query`."""
+class QueryList(tuple):  # type: ignore[type-arg]
+    """The queries of an experiment, plus the files of a glob that were skipped and why."""
+
+    skipped: tuple[str, ...] = ()
+
+
+def load_queries(source: Any) -> QueryList:
+    """Normalise what people pass as queries into a tuple of :class:`Query`.
+
+    Parameter sets are expanded (one query per set). A file matched by a glob
+    that cannot be measured (no statement, several row-returning ones) is
+    skipped with its reason in ``.skipped`` instead of aborting the whole run;
+    a file named on its own still raises.
+    """
+    skipped: list[str] = list(getattr(source, "skipped", ()))
+    raw = _load_queries(source, skipped)
+    out = QueryList(q for item in raw for q in item.expand())
+    out.skipped = tuple(skipped)
+    if not out:
+        reasons = "; ".join(skipped)
+        raise ExplainError(
+            "an experiment needs at least one query" + (f" (skipped: {reasons})" if reasons else "")
+        )
+    return out
+
+
+def _load_queries(source: Any, skipped: list[str]) -> tuple[Query, ...]:
     if isinstance(source, Query):
         return (source,)
     if isinstance(source, Mapping):
@@ -305,30 +455,36 @@ def load_queries(source: Any) -> tuple[Query, ...]:
             v if isinstance(v, Query) else Query(name=str(k), sql=v) for k, v in source.items()
         )
     if isinstance(source, (str, Path)):
-        return tuple(_queries_from_string(source, index=1))
+        return tuple(_queries_from_string(source, index=1, skipped=skipped))
     if isinstance(source, Iterable):
         out: list[Query] = []
         for i, item in enumerate(source, start=1):
             if isinstance(item, Query):
                 out.append(item)
             elif isinstance(item, (str, Path)):
-                out.extend(_queries_from_string(item, index=i))
+                out.extend(_queries_from_string(item, index=i, skipped=skipped))
             else:
                 raise ExplainError(f"cannot use {item!r} as a query: give SQL, a path or a Query")
-        if not out:
-            raise ExplainError("an experiment needs at least one query")
         return tuple(out)
     raise ExplainError(f"cannot use {source!r} as queries: give SQL, paths or Query objects")
 
 
-def _queries_from_string(item: str | Path, *, index: int) -> Sequence[Query]:
+def _queries_from_string(item: str | Path, *, index: int, skipped: list[str]) -> Sequence[Query]:
     text = str(item)
     looks_like_path = isinstance(item, Path) or (
         "\n" not in text and (text.endswith(".sql") or any(c in text for c in "*?"))
     )
     if not looks_like_path:
         return [Query(name=f"q{index}", sql=text)]
-    matches = sorted(glob.glob(text)) if any(c in text for c in "*?[") else [text]
+    if not any(c in text for c in "*?["):
+        return [Query.from_file(text)]
+    matches = sorted(glob.glob(text))
     if not matches:
         raise ExplainError(f"no query files match {text!r}")
-    return [Query.from_file(m) for m in matches]
+    out = []
+    for m in matches:
+        try:
+            out.append(Query.from_file(m))
+        except ExplainError as exc:
+            skipped.append(f"skipped {exc}")
+    return out

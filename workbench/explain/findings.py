@@ -61,10 +61,13 @@ def fk_facts_from_schema(schema: Schema) -> list[FkFact]:
 
 def _node_name(row: Any) -> str:
     name = row.label
+    where = getattr(row, "in_subplan", None)
     if isinstance(row.index, str):
         name += f" using {row.index}"
     if isinstance(row.relation, str):
         name += f" on {row.relation}"
+    if isinstance(where, str):
+        name += f" (in {where})"
     return name
 
 
@@ -78,8 +81,13 @@ def find(
     misestimate_factor: float = 10.0,
     misestimate_min_rows: float = 100.0,
     nested_loop_min_loops: int = 1_000,
+    fresh_statistics: bool = False,
 ) -> list[Finding]:
-    """Apply every rule to ``plan``; findings come in plan order."""
+    """Apply every rule to ``plan``; findings come in plan order.
+
+    ``fresh_statistics``: ANALYZE ran just before the plan (the experiment
+    runner does), so a misestimate is not blamed on stale statistics.
+    """
     if fks is None and schema is not None:
         fks = fk_facts_from_schema(schema)
     # parent_id as float: NaN for the root compares False instead of raising like pd.NA
@@ -115,12 +123,22 @@ def find(
                 r, rows, misestimate_factor
             ):
                 way = "under" if r.row_ratio > 1 else "over"
+                if fresh_statistics:
+                    why = (
+                        "statistics are fresh (ANALYZE ran just before), so look at correlated "
+                        "columns or an opaque expression: extended statistics (CREATE "
+                        "STATISTICS), a higher statistics target, or a simpler predicate"
+                    )
+                else:
+                    why = (
+                        "stale statistics, correlated columns or an opaque expression: try "
+                        "ANALYZE, extended statistics (CREATE STATISTICS) or a higher "
+                        "statistics target"
+                    )
                 add(
                     "misestimate",
                     f"estimated {r.est_rows_total:,.0f} rows, got {r.actual_rows_total:,.0f} "
-                    f"({r.misestimate:.0f}× {way}estimate); stale statistics, correlated "
-                    "columns or an opaque expression: try ANALYZE, extended statistics "
-                    "(CREATE STATISTICS) or a higher statistics target",
+                    f"({r.misestimate:.0f}× {way}estimate); {why}",
                 )
         if r.spilled:
             if isinstance(r.sort_space_type, str) or isinstance(r.sort_method, str):
@@ -168,7 +186,9 @@ def _misestimate_starts_here(row: Any, rows: list[Any], factor: float) -> bool:
     which is not a misestimate at all.
     """
     children = [c for c in rows if c.parent_id == row.node_id]
-    if any(c.misestimate > factor for c in children):
+    if any(c.misestimate > factor and not getattr(c, "limited", False) for c in children):
+        return False
+    if getattr(row, "limited", False):
         return False
     if row.row_ratio < 1:  # overestimate: fine if an ancestor stops early
         by_id = {c.node_id: c for c in rows}

@@ -12,7 +12,14 @@ times. :class:`Plan` multiplies back out and labels each figure:
   section (workers launched + the leader), a wall-clock estimate "per worker";
   outside parallel sections the two are equal;
 * ``exclusive_ms`` = ``inclusive_ms`` minus the children's, clipped at 0 (what
-  the node itself cost), and ``time_share`` its share of the plan's total.
+  the node itself cost), and ``time_share`` its share of the plan's total;
+* ``subplan``: on the root of an InitPlan, SubPlan or CTE, its label
+  ("InitPlan 1", "SubPlan 2", "CTE recent"): that node is not an ordinary input
+  of its parent but a sub-plan the parent runs once (InitPlan, CTE) or per row
+  (SubPlan); ``in_subplan`` names the nearest such sub-plan above any node;
+* ``limited``: the node produced fewer rows than estimated because something
+  above it stopped early (a Limit, an InitPlan needing one row, a semi/anti
+  join): its ``misestimate`` is an artefact, not a statistics problem.
 
 The raw JSON is kept (``Plan.raw``): it is what gets saved, and everything else
 is recomputed from it on load.
@@ -47,6 +54,8 @@ NODE_COLUMNS = (
     "label",
     "parent_relationship",
     "subplan_name",
+    "subplan",
+    "in_subplan",
     "relation",
     "schema",
     "alias",
@@ -62,6 +71,7 @@ NODE_COLUMNS = (
     "loops",
     "row_ratio",
     "misestimate",
+    "limited",
     "inclusive_ms_raw",
     "inclusive_ms",
     "exclusive_ms",
@@ -224,7 +234,8 @@ class Plan:
                 figures += f", actual {row.actual_rows_total:.0f} rows"
                 if self.timed:
                     figures += f", {row.exclusive_ms:.3f} ms self"
-            lines.append(f"{'  ' * row.depth}-> {row.label}{using}{on} ({figures})")
+            edge = f"[{row.subplan}] " if isinstance(row.subplan, str) else ""
+            lines.append(f"{'  ' * row.depth}-> {edge}{row.label}{using}{on} ({figures})")
         tail = "Estimated only (not executed)"
         if self.analyzed:
             tail = f"Planning {self.planning_ms:.3f} ms, execution {self.execution_ms:.3f} ms"
@@ -244,6 +255,8 @@ class Plan:
         rows = []
         for row in self.nodes.itertuples(index=False):
             name = html.escape(row.label)
+            if isinstance(row.subplan, str):
+                name = f"<i>{html.escape(row.subplan)} →</i> {name}"
             if isinstance(row.index, str):
                 name += f" using <i>{html.escape(row.index)}</i>"
             if isinstance(row.relation, str):
@@ -252,7 +265,7 @@ class Plan:
             figures = [
                 f"{row.est_rows_total:,.0f}",
                 _fmt(row.actual_rows_total, "{:,.0f}"),
-                _fmt(row.misestimate, "{:.1f}×"),
+                "(limit)" if row.limited else _fmt(row.misestimate, "{:.1f}×"),
                 _fmt(row.loops, "{:,.0f}"),
                 _fmt(row.exclusive_ms, "{:.3f}"),
                 _fmt(row.time_share, "{:.0%}"),
@@ -349,6 +362,8 @@ def _walk(
         label=_label(node),
         parent_relationship=node.get("Parent Relationship"),
         subplan_name=node.get("Subplan Name"),
+        subplan=subplan_label(node),
+        join_type=node.get("Join Type"),
         relation=node.get("Relation Name"),
         schema=node.get("Schema"),
         alias=node.get("Alias"),
@@ -396,9 +411,47 @@ def _walk(
     return inclusive
 
 
+_SUBPLAN_EDGES = ("InitPlan", "SubPlan")
+
+
+def subplan_label(node: dict[str, Any]) -> str | None:
+    """ "InitPlan 1", "SubPlan 2", "CTE name" for a sub-plan's root; None for other nodes."""
+    relationship = node.get("Parent Relationship")
+    if relationship not in _SUBPLAN_EDGES:
+        return None
+    name = node.get("Subplan Name") or relationship
+    return str(name).split(" (returns")[0]
+
+
+def _stops_early(row: dict[str, Any]) -> bool:
+    """A node that may stop pulling rows from its inputs before they are exhausted."""
+    return (
+        row["node_type"] == "Limit"
+        or (row.get("subplan") is not None and str(row.get("subplan")).startswith("InitPlan"))
+        or row.get("join_type") in ("Semi", "Anti")
+    )
+
+
+def _mark_context(rows: list[dict[str, Any]]) -> None:
+    by_id = {r["node_id"]: r for r in rows}
+    for r in rows:
+        r["in_subplan"] = r["subplan"]
+        parent = r["parent_id"]
+        early = False
+        while parent is not None:
+            p = by_id[parent]
+            if r["in_subplan"] is None and p["subplan"] is not None:
+                r["in_subplan"] = p["subplan"]
+            early = early or _stops_early(p) or p["subplan"] is not None
+            parent = p["parent_id"]
+        ratio = r["row_ratio"]
+        r["limited"] = bool(early and ratio == ratio and ratio < 1)
+
+
 def _nodes_frame(doc: dict[str, Any]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     _walk(doc["Plan"], None, 0, 1, rows)
+    _mark_context(rows)
     df = pd.DataFrame(rows)
     total = df["exclusive_ms"].sum()
     df["time_share"] = df["exclusive_ms"] / total if total and total == total else float("nan")

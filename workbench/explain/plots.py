@@ -103,6 +103,34 @@ def scaling(result: ExperimentResult, *, condition: str | None = None) -> Figure
     return fig
 
 
+def shape_map(result: ExperimentResult, family: str, **kwargs: object) -> Figure:
+    """A small grid: data scale × parameter set, each cell the letter of its plan shape."""
+    from matplotlib.figure import Figure
+
+    frame = result.shape_map(family, **kwargs)  # type: ignore[arg-type]
+    legend = frame.attrs.get("shapes", {})
+    letters = sorted(legend)
+    fig = Figure(
+        figsize=(1.4 + 1.1 * len(frame.columns), 1.2 + 0.45 * len(frame.index) + 0.3 * len(letters))
+    )
+    ax = fig.subplots()
+    codes = frame.apply(lambda col: col.map(lambda v: letters.index(v) if v in letters else -1))
+    ax.imshow(codes.to_numpy(dtype=float), cmap="Pastel1", vmin=0, vmax=8, aspect="auto")
+    for i in range(len(frame.index)):
+        for j in range(len(frame.columns)):
+            value = frame.iat[i, j]
+            ax.text(j, i, value if isinstance(value, str) else "–", ha="center", va="center")
+    ax.set_xticks(range(len(frame.columns)), [str(c) for c in frame.columns])
+    ax.set_yticks(range(len(frame.index)), [str(i) for i in frame.index])
+    ax.set_xlabel("parameter set")
+    ax.set_ylabel("rows (scale)")
+    ax.set_title(f"{family}: plan shape per scale and parameter set", fontsize=9)
+    text = "\n".join(f"{k}: {legend[k][:90]}" for k in letters)
+    fig.text(0.01, 0.01, text, fontsize=7, va="bottom")
+    fig.subplots_adjust(bottom=0.18 + 0.08 * len(letters), top=0.85)
+    return fig
+
+
 def _fixed_margins(fig: Figure, panels: int) -> None:
     # Fixed margins instead of tight_layout: measuring every tick label of log axes
     # costs about a second per figure and the layout is the same every time.
@@ -148,7 +176,7 @@ def plan_graph(plan: Plan, *, title: str | None = None) -> str:
             text.append(f"{r.exclusive_ms:.3f} ms self ({r.time_share:.0%})")
         rows = r.actual_rows_total if plan.analyzed else r.est_rows_total
         text.append(f"{rows:,.0f} rows" + ("" if plan.analyzed else " (est.)"))
-        if r.misestimate == r.misestimate and r.misestimate > 10:
+        if r.misestimate == r.misestimate and r.misestimate > 10 and not r.limited:
             text.append(f"misestimate {r.misestimate:.0f}×")
         label = "\\n".join(_esc(t) for t in text)
         lines.append(
@@ -162,6 +190,12 @@ def plan_graph(plan: Plan, *, title: str | None = None) -> str:
         rows = getattr(r, rows_col)
         rows = 0.0 if rows != rows else float(rows)
         width = 0.5 + 5.5 * math.log10(rows + 1) / math.log10(max_rows + 1)
+        if isinstance(r.subplan, str):  # a sub-plan the parent runs, not an ordinary input
+            lines.append(
+                f"  n{r.node_id} -> n{int(r.parent_id)} [penwidth={width:.2f}, style=dashed, "
+                f'color="#1c7ed6", fontcolor="#1c7ed6", label="{_esc(r.subplan)}\\n{rows:,.0f}"];'
+            )
+            continue
         lines.append(
             f'  n{r.node_id} -> n{int(r.parent_id)} [penwidth={width:.2f}, label="{rows:,.0f}"];'
         )

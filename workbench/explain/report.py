@@ -39,10 +39,16 @@ def write_report(result: ExperimentResult, out_dir: str | Path) -> Path:
     md: list[str] = ["# EXPLAIN experiment", ""]
     md.append(
         f"PostgreSQL {meta.get('server_version')} ({meta.get('backend')}), "
-        f"{exp['repetitions']} timed runs per variant after {exp['warmup']} warm-up runs, "
-        f"variants interleaved, cache **{exp['cache']}**, started {meta.get('started_at')}."
+        f"{exp['repetitions']} timed runs per clone after {exp['warmup']} warm-up runs, "
+        f"{exp.get('clones', 1)} clone(s) per variant interleaved in randomised blocks, "
+        f"cache **{exp['cache']}**, started {meta.get('started_at')}."
     )
     md.append("")
+    warnings = result.warnings()
+    if warnings:
+        md += ["## Warnings", ""]
+        md += [f"- {w}" for w in warnings]
+        md.append("")
     md.append("Queries: " + ", ".join(f"`{q['name']}`" for q in exp["queries"]) + ".")
     md.append("")
     md.append("Variants:")
@@ -103,6 +109,17 @@ def write_report(result: ExperimentResult, out_dir: str | Path) -> Path:
         if len(result.scales) > 1 and "base" not in result.scales:
             _save_figure(plots.scaling(result), out / "scaling.png")
             pictures.append("![time against data scale](scaling.png)")
+    for family in result.param_sets():
+        frame = result.shape_map(family)
+        md += [f"## Plan shapes of `{family}` per parameter set", ""]
+        md.append(_md_table(frame.reset_index()))
+        md.append("")
+        md += [f"- **{k}**: {v}" for k, v in frame.attrs["shapes"].items()]
+        md.append("")
+        if len(frame.attrs["shapes"]) > 1:
+            name = f"shape_map_{family}.png"
+            _save_figure(plots.shape_map(result, family), out / name)
+            pictures.append(f"![plan shapes of {family}]({name})")
     md += ["## Pictures", "", *pictures, ""]
 
     changes = result.shape_changes()
@@ -142,9 +159,16 @@ def write_report(result: ExperimentResult, out_dir: str | Path) -> Path:
 
     md += ["## Conditions", ""]
     md.append(
-        "Each variant ran in its own database cloned from the seeded one; ANALYZE ran after "
-        "seeding and after each variant's DDL."
+        f"Each variant ran in {exp.get('clones', 1)} database(s) cloned from the seeded one, "
+        "which was frozen and analysed first (VACUUM (FREEZE, ANALYZE)); after a variant's DDL "
+        "only the tables it changed were analysed again, so the others keep identical "
+        "statistics in every clone. The confidence intervals resample clones, then runs."
     )
+    touched = meta.get("ddl_touched") or {}
+    for scale, per_variant in touched.items():
+        for variant, tables in per_variant.items():
+            if tables:
+                md.append(f"- {variant} at {scale}: DDL changed {', '.join(tables)}")
     if exp["cache"] == "cold":
         md.append(
             "Cold means: before every timed run, DISCARD ALL and every user relation evicted "

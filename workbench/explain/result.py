@@ -23,7 +23,26 @@ from workbench.explain.plandiff import PlanDiff, plan_diff
 from workbench.explain.stats import SpeedUp, speedup, summarize
 
 Key = tuple[str, str, str, str]  # scale, query, condition, variant
-TIMING_COLUMNS = ("scale", "query", "condition", "variant", "repetition", "position", "ms")
+TIMING_COLUMNS = (
+    "scale",
+    "query",
+    "condition",
+    "variant",
+    "repetition",
+    "position",
+    "ms",
+    "clone",
+)
+
+
+def plan_signature(plan: Plan) -> str:
+    """A plan in a few words: its scans and joins in plan order ("Seq Scan on comments")."""
+    parts = []
+    for r in plan.nodes.itertuples(index=False):
+        if isinstance(r.relation, str) or "Join" in r.label or r.label == "Nested Loop":
+            on = f" on {r.relation}" if isinstance(r.relation, str) else ""
+            parts.append(f"{r.label}{on}")
+    return ", ".join(parts) or plan.nodes["label"].iloc[0]
 
 
 def _median(values: list[float] | None, fallback: float) -> float:
@@ -163,9 +182,16 @@ class ExperimentResult:
                     "planning_ms": plan.planning_ms,
                     "explain_ms": on_ms,
                     "explain_timing_off_ms": off_ms,
-                    "timing_overhead": on_ms / off_ms - 1
+                    # EXPLAIN with and without per-node timing are separate runs: on a
+                    # cheap plan noise can make the timed ones faster; that is "no
+                    # measurable overhead", clamped at 0 (the raw figure is kept beside)
+                    "timing_overhead": max(on_ms / off_ms - 1, 0.0)
                     if plan.timed and off_ms
                     else float("nan"),
+                    "timing_overhead_raw": on_ms / off_ms - 1
+                    if plan.timed and off_ms
+                    else float("nan"),
+                    "rows": plan.nodes["actual_rows_total"].iloc[0],
                     "jit_ms": plan.jit_ms,
                     "estimated_only": bool(entry.get("hypothetical")),
                     "root": plan.nodes["label"].iloc[0],
@@ -181,28 +207,96 @@ class ExperimentResult:
     def _speedups(self) -> list[tuple[tuple[str, str, str], SpeedUp]]:
         out = []
         t = self.timings
+        if "clone" not in t:
+            t = t.assign(clone=0)
         groups = {k: g for k, g in t.groupby(["scale", "query", "condition"], sort=False)}
         for (scale, query, condition), g in groups.items():
-            base = g.loc[g["variant"] == self.baseline, "ms"].to_numpy()
-            if base.size < 2:
+            base = g[g["variant"] == self.baseline]
+            if len(base) < 2:
                 continue
             for variant in self.variants[1:]:
-                other = g.loc[g["variant"] == variant, "ms"].to_numpy()
-                if other.size < 2:
+                other = g[g["variant"] == variant]
+                if len(other) < 2:
                     continue
                 out.append(
                     (
                         (scale, query, condition),
                         speedup(
-                            base,
-                            other,
+                            base["ms"].to_numpy(),
+                            other["ms"].to_numpy(),
                             baseline_name=self.baseline,
                             variant_name=variant,
                             confidence=self.experiment.get("confidence", 0.95),
                             seed=self.experiment.get("seed", 0),
+                            baseline_groups=base["clone"].to_numpy(),
+                            variant_groups=other["clone"].to_numpy(),
+                            same_plan=self._same_plan((scale, query, condition), variant),
+                            untouched=self._untouched((scale, query, condition), variant),
                         ),
                     )
                 )
+        return out
+
+    def _same_plan(self, where: tuple[str, str, str], variant: str) -> bool | None:
+        a = self.plans.get((*where, self.baseline))
+        b = self.plans.get((*where, variant))
+        if a is None or b is None:
+            return None
+        return a.shape() == b.shape()
+
+    def query_relations(self, where: tuple[str, str, str]) -> set[str]:
+        """Relations any variant's plan of this query reads (unqualified names)."""
+        out: set[str] = set()
+        for v in self.variants:
+            plan = self.plans.get((*where, v))
+            if plan is not None:
+                out.update(r for r in plan.nodes["relation"].dropna().astype(str))
+        return out
+
+    def _untouched(self, where: tuple[str, str, str], variant: str) -> tuple[str, ...] | None:
+        """The query's relations when neither variant's DDL touched any of them, else None."""
+        touched_meta = (self.meta.get("ddl_touched") or {}).get(where[0])
+        if touched_meta is None:
+            return None
+        spec = {v["name"]: v for v in self.experiment["variants"]}
+        base, other = spec.get(self.baseline, {}), spec.get(variant, {})
+        if base.get("settings") != other.get("settings"):
+            return None
+        if not (other.get("ddl") or other.get("hypothetical_indexes")):
+            return None
+        touched = {
+            t.split(".")[-1]
+            for name in (self.baseline, variant)
+            for t in touched_meta.get(name, [])
+        }
+        relations = self.query_relations(where)
+        if touched & relations:
+            return None
+        return tuple(sorted(relations))
+
+    def warnings(self) -> list[str]:
+        """What makes a timing mean less than it seems: empty results, skipped files."""
+        out = []
+        empty = []
+        total = 0
+        for key, plan in self.plans.items():
+            if key[3] != self.baseline or not plan.analyzed:
+                continue
+            total += 1
+            rows = plan.nodes["actual_rows_total"].iloc[0]
+            if rows == 0:
+                empty.append(key)
+                where = f" at {key[0]} rows" if key[0] != "base" else ""
+                out.append(
+                    f"{key[1]} returns 0 rows{where}: its timing measures an empty result "
+                    "(check the data shape or the literals it filters on)"
+                )
+        if total >= 3 and len(empty) > total / 2:
+            out.append(
+                f"{len(empty)} of {total} queries return nothing: the seeded data probably does "
+                "not match the queries' literals; give the seeder a shape file (--shape) with "
+                "realistic row counts and value lists"
+            )
         return out
 
     def comparisons(self) -> pd.DataFrame:
@@ -219,6 +313,8 @@ class ExperimentResult:
                     "speedup": s.ratio,
                     "ci_low": s.low,
                     "ci_high": s.high,
+                    "same_plan": s.same_plan,
+                    "claims": s.claims,
                     "verdict": s.verdict,
                 }
             )
@@ -233,6 +329,8 @@ class ExperimentResult:
                 "speedup",
                 "ci_low",
                 "ci_high",
+                "same_plan",
+                "claims",
                 "verdict",
             ],
         )
@@ -282,6 +380,56 @@ class ExperimentResult:
                 )
         return out
 
+    # -- parameter sets ----------------------------------------------------------------
+    def param_sets(self) -> dict[str, list[str]]:
+        """Query family → its parameter-set names, for queries measured with ``param_sets``."""
+        out: dict[str, list[str]] = {}
+        for q in self.experiment["queries"]:
+            if q.get("family"):
+                out.setdefault(q["family"], []).append(q["param_set"])
+        return out
+
+    def shape_map(
+        self, family: str, *, variant: str | None = None, condition: str | None = None
+    ) -> pd.DataFrame:
+        """Which plan shape each (scale, parameter set) got: a letter per distinct shape.
+
+        Rows are scales, columns parameter sets; ``.attrs["shapes"]`` maps each
+        letter to the plan's scans and joins, so a flip ("popular user → Seq Scan,
+        rare user → Index Scan") reads at a glance.
+        """
+        sets = self.param_sets().get(family)
+        if not sets:
+            raise ExplainError(f"query {family!r} was not measured with parameter sets")
+        variant = variant or self.baseline
+        condition = condition or self.experiment_conditions()[0]
+        letters: dict[tuple[Any, ...], str] = {}
+        legend: dict[str, str] = {}
+        table: dict[str, dict[str, str]] = {}
+        for scale in self.scales:
+            for ps in sets:
+                plan = self.plans.get((scale, f"{family}[{ps}]", condition, variant))
+                if plan is None:
+                    continue
+                shape = plan.shape()
+                if shape not in letters:
+                    letter = chr(ord("A") + len(letters))
+                    letters[shape] = letter
+                    legend[letter] = plan_signature(plan)
+                table.setdefault(ps, {})[scale] = letters[shape]
+        frame = pd.DataFrame(table).reindex(index=self.scales, columns=sets)
+        frame.index.name = "scale"
+        frame.attrs["shapes"] = legend
+        return frame
+
+    def experiment_conditions(self) -> list[str]:
+        return list(dict.fromkeys(k[2] for k in self.raw_plans))
+
+    def plot_shape_map(self, family: str, **kwargs: Any) -> Any:
+        from workbench.explain.plots import shape_map
+
+        return shape_map(self, family, **kwargs)
+
     # -- findings ----------------------------------------------------------------------
     def fk_facts(self, scale: str, variant: str) -> list[FkFact]:
         facts = (self.meta.get("fk_indexes") or {}).get(scale, {}).get(variant, [])
@@ -291,7 +439,11 @@ class ExperimentResult:
         """Plain-word findings per plan (only plans that have some)."""
         out = {}
         for key, plan in self.plans.items():
-            found = find(plan, fks=self.fk_facts(key[0], key[3]))
+            found = find(
+                plan,
+                fks=self.fk_facts(key[0], key[3]),
+                fresh_statistics=bool(self.meta.get("analyzed_by_runner")),
+            )
             if found:
                 out[key] = found
         return out
@@ -340,6 +492,8 @@ class ExperimentResult:
         for key, found in self.findings().items():
             items = "".join(f"<li>{html.escape(f.message)}</li>" for f in found)
             parts.append(f"<p>{html.escape(' / '.join(key))}:</p><ul>{items}</ul>")
+        for warning in self.warnings():
+            parts.append(f"<p><b>warning:</b> {html.escape(warning)}</p>")
         for note in self.notes:
             parts.append(f"<p><i>{html.escape(note)}</i></p>")
         return "".join(parts)

@@ -1,16 +1,23 @@
 """Run an :class:`~workbench.explain.experiment.Experiment` on a real server.
 
-Isolation: per data scale the base database is cloned and seeded (then
-VACUUM ANALYZE), and per variant that seeded database is cloned again and the
-variant's DDL applied (then ANALYZE). Variants never see each other's indexes,
-and every variant starts from byte-identical data.
+Isolation: per data scale the base database is cloned and seeded, then
+``VACUUM (FREEZE, ANALYZE)``: every tuple frozen and hinted, the visibility map
+all-visible, statistics gathered once. Per variant that seeded database is
+cloned ``clones`` times (in a random order) and the variant's DDL applied; only
+the tables the DDL changed are analysed again, so every other table keeps the
+source's statistics byte for byte ("pinned" statistics: a fresh ANALYZE per
+clone samples different rows and can give two clones of the same data
+different estimates). Variants never see each other's indexes, and every clone
+starts from byte-identical pages.
 
 Measurement, in order, per scale × query × condition:
 
-1. warm-up: ``warmup`` untimed runs per variant;
-2. timed runs: ``repetitions`` rounds; each round runs every variant once, the
-   starting variant rotating (A B, B A, …) so slow drift (autovacuum, CPU
-   frequency, other load) is shared fairly; each run is timed with
+1. warm-up: ``warmup`` untimed runs per clone, in a random order;
+2. timed runs: ``repetitions`` blocks; each block runs every clone of every
+   variant once, in an order drawn afresh per block from a generator seeded by
+   the experiment's ``seed`` (randomised complete blocks), so drift (autovacuum,
+   CPU frequency, other engineers' load) and order effects (which backend ran
+   last) hit all variants alike; each run is timed with
    ``perf_counter_ns`` around ``execute`` + ``fetchall`` and nothing else, so
    the figure is what a psycopg application sees (client round trip included);
 3. EXPLAIN (ANALYZE, BUFFERS, SETTINGS, FORMAT JSON) ``explain_runs`` times with
@@ -30,6 +37,8 @@ without that function cold mode is refused with an explanation.
 
 from __future__ import annotations
 
+import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import psycopg
 from psycopg import sql
 
+from workbench.errors import LoadError
 from workbench.explain.errors import ExplainError, QueryError, VariantError
 from workbench.explain.experiment import Condition, Experiment, Query, Variant
 from workbench.explain.plan import Plan
@@ -99,6 +109,26 @@ WHERE source NOT IN ('default', 'override') OR name IN
    'max_parallel_workers_per_gather', 'plan_cache_mode')
 ORDER BY name
 """
+# What ANALYZE depends on, per table: storage, columns and their statistics targets,
+# indexes (expression indexes get statistics of their own), extended statistics, options.
+_FINGERPRINT = """
+SELECT n.nspname, c.relname, md5(concat_ws('|', c.relfilenode, c.relkind, c.reloptions::text,
+  (SELECT string_agg(a.attname || ':' || a.atttypid || ':' || coalesce(a.attstattarget::text, '')
+                     || ':' || a.attisdropped, ',' ORDER BY a.attnum)
+   FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attnum > 0),
+  (SELECT string_agg(i.indexrelid::text || ':' || i.indkey::text || ':'
+                     || coalesce(pg_get_expr(i.indexprs, i.indrelid), ''), ',' ORDER BY i.indexrelid)
+   FROM pg_index AS i WHERE i.indrelid = c.oid),
+  (SELECT string_agg(x.oid::text, ',' ORDER BY x.oid) FROM pg_statistic_ext AS x
+   WHERE x.stxrelid = c.oid)))
+FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg_toast%'
+"""
+_DDL_VERBS = re.compile(
+    r"^\s*(CREATE|ALTER|DROP|COMMENT|GRANT|REVOKE|SET|RESET|SECURITY|REINDEX|CLUSTER|ANALYZE)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -109,10 +139,13 @@ class _Arm:
     dbname: str
     conn: psycopg.Connection
     hypothetical: bool
+    clone: int = 0
+    touched: list[str] = field(default_factory=list)
     statement: str = ""
     params: Any = None
     prepared_as: str | None = None
     notes: list[str] = field(default_factory=list)
+    base_settings: dict[str, str] = field(default_factory=dict)
 
 
 def run_experiment(
@@ -145,7 +178,9 @@ def run_experiment(
             "cache='cold' needs pg_buffercache_evict_relation() (pg_buffercache 1.6, "
             f"PostgreSQL 18); this server is {meta['server_version']}: use cache='warm'"
         )
-    notes: list[str] = []
+    notes: list[str] = list(experiment.skipped)
+    if meta.get("fsync") == "off":
+        notes.append(FSYNC_NOTE.format(sync=meta.get("synchronous_commit")))
     if experiment.jit in ("on", "both") and not meta["jit_available"]:
         notes.append(
             "JIT is not available on this server (pg_jit_available() is false): "
@@ -161,6 +196,7 @@ def run_experiment(
     plans: dict[tuple[Any, ...], dict[str, Any]] = {}
     shapes: dict[str, Any] = {}
     fk_indexes: dict[str, Any] = {}
+    touched: dict[str, Any] = {}
     settings: dict[str, Any] = {}
     scales: Sequence[int | None] = experiment.scales or (None,)
     bar = _progress(experiment, len(scales), enabled=progress)
@@ -178,6 +214,7 @@ def run_experiment(
                 plans=plans,
                 shapes=shapes,
                 fk_indexes=fk_indexes,
+                touched=touched,
                 settings=settings,
                 notes=notes,
                 bar=bar,
@@ -185,7 +222,20 @@ def run_experiment(
     finally:
         if bar is not None:
             bar.close()
-    meta.update(started_at=started, settings=settings, shape=shapes, fk_indexes=fk_indexes)
+    meta.update(
+        started_at=started,
+        settings=settings,
+        shape=shapes,
+        fk_indexes=fk_indexes,
+        ddl_touched=touched,
+        analyzed_by_runner=True,
+        design={
+            "clones": experiment.clones,
+            "order": "randomised complete blocks",
+            "source": "VACUUM (FREEZE, ANALYZE)",
+            "statistics": "pinned (only tables the DDL changed are analysed again)",
+        },
+    )
     return ExperimentResult.build(
         experiment=experiment.describe(), meta=meta, samples=samples, plans=plans, notes=notes
     )
@@ -217,7 +267,8 @@ def _server_meta(server: Server, base: str) -> dict[str, Any]:
             " pg_jit_available(),"
             " EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'),"
             " EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_buffercache'"
-            "         AND default_version >= '1.6')"
+            "         AND default_version >= '1.6'),"
+            " current_setting('fsync'), current_setting('synchronous_commit')"
         ).fetchone()
     assert row is not None
     return {
@@ -227,7 +278,17 @@ def _server_meta(server: Server, base: str) -> dict[str, Any]:
         "jit_available": bool(row[2]),
         "hypopg_available": bool(row[3]),
         "can_evict": bool(row[4]),
+        "fsync": row[5],
+        "synchronous_commit": row[6],
     }
+
+
+FSYNC_NOTE = (
+    "this server runs with fsync = off (and synchronous_commit = {sync}): commits and "
+    "checkpoints never wait for the disk. Read-only queries time the same as on a durable "
+    "server with the data cached; anything that writes (DML queries, CREATE INDEX in a "
+    "variant's DDL, a COMMIT) is faster here than in production"
+)
 
 
 def _progress(experiment: Experiment, n_scales: int, *, enabled: bool) -> Any:
@@ -255,11 +316,13 @@ def _run_scale(
     plans: dict[tuple[Any, ...], dict[str, Any]],
     shapes: dict[str, Any],
     fk_indexes: dict[str, Any],
+    touched: dict[str, Any],
     settings: dict[str, Any],
     notes: list[str],
     bar: Any,
 ) -> None:
     scale_key = "base" if scale is None else str(scale)
+    rng = random.Random(f"{experiment.seed}:{scale_key}")
     seeded = server.create_database(template=base)
     made = [seeded]
     arms: list[_Arm] = []
@@ -269,15 +332,31 @@ def _run_scale(
         with server.connect(seeded, autocommit=True) as conn:
             if experiment.cache == "cold":
                 conn.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache")
-            conn.execute("VACUUM ANALYZE")
+            # Frozen and hinted before cloning: no clone sets hint bits or visibility-map
+            # bits on its first reads (which dirties pages in one clone and not another),
+            # and every clone inherits the same statistics.
+            conn.execute("VACUUM (FREEZE, ANALYZE)")
             shapes[scale_key] = [
                 {"table": t, "rows": int(r), "bytes": int(b)} for t, r, b in conn.execute(_SHAPE)
             ]
-        for variant in experiment.variants:
+        slots = [
+            (v, k)
+            for v in experiment.variants
+            for k in range(1 if _is_hypothetical(v, hypopg) else experiment.clones)
+        ]
+        rng.shuffle(slots)  # creation order (and so file and OID order) is not the variant order
+        for variant, k in slots:
             dbname = server.create_database(template=seeded)
             made.append(dbname)
-            arms.append(_open_arm(server, dbname, variant, hypopg=hypopg))
+            arms.append(
+                _open_arm(server, dbname, variant, hypopg=hypopg, clone=k, experiment=experiment)
+            )
+        order = {v.name: i for i, v in enumerate(experiment.variants)}
+        arms.sort(key=lambda a: (order[a.variant.name], a.clone))
         for arm in arms:
+            if arm.clone:
+                continue
+            touched.setdefault(scale_key, {})[arm.variant.name] = arm.touched
             fk_indexes.setdefault(scale_key, {})[arm.variant.name] = [
                 {"name": n, "table": f"{s}.{t}", "columns": list(cols), "indexed": bool(ix)}
                 for n, s, t, cols, ix in arm.conn.execute(_FK_INDEXES)
@@ -300,12 +379,31 @@ def _run_scale(
             server.drop_database(name)
 
 
-def _open_arm(server: Server, dbname: str, variant: Variant, *, hypopg: bool) -> _Arm:
-    hypothetical = bool(variant.hypothetical_indexes) and hypopg
+def _is_hypothetical(variant: Variant, hypopg: bool) -> bool:
+    return bool(variant.hypothetical_indexes) and hypopg
+
+
+def _fingerprint(conn: psycopg.Connection) -> dict[str, str]:
+    return {f"{n}.{t}": h for n, t, h in conn.execute(_FINGERPRINT)}
+
+
+def _open_arm(
+    server: Server,
+    dbname: str,
+    variant: Variant,
+    *,
+    hypopg: bool,
+    clone: int = 0,
+    experiment: Experiment | None = None,
+) -> _Arm:
+    hypothetical = _is_hypothetical(variant, hypopg)
     ddl = list(variant.ddl) + ([] if hypothetical else list(variant.hypothetical_indexes))
     with server.connect(dbname, autocommit=True) as conn:
+        before = _fingerprint(conn)
+        writes_data = False
         for text in ddl:
             for stmt in _statements(text):
+                writes_data = writes_data or not _DDL_VERBS.match(stmt)
                 try:
                     conn.execute(stmt)
                 except psycopg.Error as exc:
@@ -314,11 +412,24 @@ def _open_arm(server: Server, dbname: str, variant: Variant, *, hypopg: bool) ->
                     ) from exc
         if hypothetical:
             conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
-        conn.execute("ANALYZE")
+        after = _fingerprint(conn)
+        changed = sorted(t for t, h in after.items() if before.get(t) != h)
+        if writes_data:
+            # DML in a variant changes rows the catalog does not show: analyse everything
+            conn.execute("ANALYZE")
+        else:
+            # Pinned statistics: tables the DDL left alone keep the source's statistics.
+            for table in changed:
+                schema, _, name = table.partition(".")
+                conn.execute(
+                    sql.SQL("ANALYZE {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+                )
     # No psycopg auto-prepare: the runner decides what is prepared (PREPARE/EXECUTE for
     # plan-cache conditions), and auto-prepared statements would not survive DISCARD ALL.
     conn = server.connect(dbname, autocommit=True, prepare_threshold=None)
-    arm = _Arm(variant, dbname, conn, hypothetical)
+    arm = _Arm(variant, dbname, conn, hypothetical, clone=clone, touched=changed)
+    if experiment is not None and experiment.statement_timeout:
+        arm.base_settings = {"statement_timeout": experiment.statement_timeout}
     _apply_settings(arm, {})
     if hypothetical:
         for stmt in variant.hypothetical_indexes:
@@ -334,7 +445,7 @@ def _open_arm(server: Server, dbname: str, variant: Variant, *, hypopg: bool) ->
 
 
 def _apply_settings(arm: _Arm, extra: dict[str, str]) -> None:
-    for name, value in {**arm.variant.settings, **extra}.items():
+    for name, value in {**arm.base_settings, **arm.variant.settings, **extra}.items():
         try:
             arm.conn.execute(
                 sql.SQL("SELECT set_config({}, {}, false)").format(
@@ -348,13 +459,21 @@ def _apply_settings(arm: _Arm, extra: dict[str, str]) -> None:
             ) from exc
 
 
+_PREPARE_PREFIX = "DEALLOCATE ALL; PREPARE wb_explain_q AS "
+
+
 def _prepare(arm: _Arm, query: Query, condition: Condition) -> None:
     """Set the condition's settings and make the statement the timed loop executes."""
     _apply_settings(arm, condition.settings())
     if condition.prepared:
         text, values = query.dollar_sql()
         name = "wb_explain_q"
-        arm.conn.execute(f"DEALLOCATE ALL; PREPARE {name} AS {text}")
+        try:
+            arm.conn.execute(_PREPARE_PREFIX + text)
+        except psycopg.Error as exc:
+            raise query_error(
+                query, exc, f"variant {arm.variant.name!r}, PREPARE", prefix=len(_PREPARE_PREFIX)
+            ) from None
         args = ", ".join(sql.Literal(v).as_string(arm.conn) for v in values)
         arm.statement = f"EXECUTE {name}({args})" if values else f"EXECUTE {name}"
         arm.params = None
@@ -377,6 +496,18 @@ def _make_cold(arm: _Arm, query: Query, condition: Condition) -> None:
     arm.conn.execute(_EVICT)
 
 
+def _script(arm: _Arm, query: Query, statements: tuple[str, ...], what: str) -> None:
+    """Run a query file's setup or teardown statements (once per clone)."""
+    for stmt in statements:
+        try:
+            arm.conn.execute(stmt, prepare=False)
+        except psycopg.Error as exc:
+            raise QueryError(
+                f"{query.path or query.name}: {what} statement {stmt[:60]!r} failed in variant "
+                f"{arm.variant.name!r}: {exc.diag.message_primary or exc}"
+            ) from None
+
+
 def _measure(
     experiment: Experiment,
     scale_key: str,
@@ -388,23 +519,35 @@ def _measure(
 ) -> None:
     cold = experiment.cache == "cold"
     runnable = [a for a in arms if not a.hypothetical]
+    rng = random.Random(f"{experiment.seed}:{scale_key}:{query.name}:{condition.name}")
     for arm in arms:
+        _script(arm, query, query.setup, "setup")
         _prepare(arm, query, condition)
     try:
         for _ in range(experiment.warmup):
-            for arm in runnable:
+            for arm in rng.sample(runnable, len(runnable)):
                 _timed(arm, query, scale_key)
-        n = len(runnable)
         for rep in range(experiment.repetitions):
-            for pos in range(n):
-                arm = runnable[(rep + pos) % n]
+            # a randomised complete block: every clone of every variant once, fresh order
+            for pos, arm in enumerate(rng.sample(runnable, len(runnable))):
                 if cold:
                     _make_cold(arm, query, condition)
                 ns = _timed(arm, query, scale_key)
                 samples.append(
-                    (scale_key, query.name, condition.name, arm.variant.name, rep, pos, ns)
+                    (
+                        scale_key,
+                        query.name,
+                        condition.name,
+                        arm.variant.name,
+                        rep,
+                        pos,
+                        ns,
+                        arm.clone,
+                    )
                 )
         for arm in arms:
+            if arm.clone:
+                continue
             key = (scale_key, query.name, condition.name, arm.variant.name)
             entry: dict[str, Any] = {"hypothetical": arm.hypothetical}
             if arm.hypothetical:
@@ -424,6 +567,39 @@ def _measure(
         for arm in arms:
             if not arm.conn.closed:
                 _reset(arm, condition)
+                if query.teardown and not arm.conn.info.transaction_status:
+                    _script(arm, query, query.teardown, "teardown")
+
+
+def query_error(query: Query, exc: psycopg.Error, context: str, *, prefix: int = 0) -> QueryError:
+    """A failed query located like a load error: ``file:line:col``, the line, a caret, SQLSTATE."""
+    diag = exc.diag
+    message = diag.message_primary or str(exc).strip()
+    position = diag.statement_position
+    hint = diag.message_hint
+    if diag.sqlstate == "57014" and "statement timeout" in message:
+        hint = (
+            "the experiment's statement_timeout stopped it: raise it with "
+            "Experiment(statement_timeout='10min') or `workbench explain --statement-timeout`"
+        )
+    located = query.locate(int(position) - prefix if position else None)
+    if located is None:
+        return QueryError(f"query {query.name!r} failed ({context}): {message}")
+    line, column, text = located
+    error = LoadError(
+        path=query.path or f"query {query.name!r}",
+        line=line,
+        column=column,
+        message=message,
+        sqlstate=diag.sqlstate,
+        detail=diag.message_detail,
+        hint=hint,
+        source_line=text,
+    )
+    out = QueryError(f"{error.render()}\n({context})")
+    out.location = error.location  # type: ignore[attr-defined]
+    out.sqlstate = diag.sqlstate  # type: ignore[attr-defined]
+    return out
 
 
 def _timed(arm: _Arm, query: Query, scale_key: str) -> int:
@@ -431,10 +607,12 @@ def _timed(arm: _Arm, query: Query, scale_key: str) -> int:
     try:
         return time_execution(arm.conn, arm.statement, arm.params)
     except psycopg.Error as exc:
-        raise QueryError(
-            f"query {query.name!r} failed in variant {arm.variant.name!r} at scale {scale_key}: "
-            f"{exc.diag.message_primary or exc}"
-        ) from exc
+        raise query_error(
+            query,
+            exc,
+            f"variant {arm.variant.name!r}, scale {scale_key}",
+            prefix=len("EXECUTE ") if arm.prepared_as else 0,
+        ) from None
 
 
 def time_execution(conn: psycopg.Connection, statement: str, params: Any = None) -> int:
@@ -461,15 +639,16 @@ def _explain(
     options = "BUFFERS, SETTINGS, FORMAT JSON"
     if analyze:
         options = f"ANALYZE, TIMING {'ON' if timing else 'OFF'}, " + options
+    prefix = f"EXPLAIN ({options}) "
     try:
-        row = arm.conn.execute(
-            f"EXPLAIN ({options}) {arm.statement}", arm.params, prepare=False
-        ).fetchone()
+        row = arm.conn.execute(prefix + arm.statement, arm.params, prepare=False).fetchone()
     except psycopg.Error as exc:
-        raise QueryError(
-            f"EXPLAIN of query {query.name!r} failed in variant {arm.variant.name!r} at scale "
-            f"{scale_key}: {exc.diag.message_primary or exc}"
-        ) from exc
+        raise query_error(
+            query,
+            exc,
+            f"EXPLAIN in variant {arm.variant.name!r}, scale {scale_key}",
+            prefix=len(prefix),
+        ) from None
     assert row is not None
     doc = row[0]
     Plan.from_json(doc)  # fail here, naming the query, rather than at display time

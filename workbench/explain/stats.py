@@ -4,12 +4,23 @@ Query timings are skewed (a few runs hit a checkpoint, a context switch, a cold
 cache line), so the summary is the median and the inter-quartile range, not the
 mean and standard deviation. The speed-up of a variant over the baseline is the
 ratio of medians; its 95 % interval comes from a percentile bootstrap with a
-seeded generator, so the same samples always give the same interval. When that
-interval contains 1.0 the honest verdict is "no clear difference". A difference
-the data supports but that is smaller than ``NEGLIGIBLE`` (5 %) is reported as
-negligible: two clones of one database differ that much in physical layout and
-cache state, so an index on another table can look "1.02× faster" — true of the
-measurement, useless to a designer.
+seeded generator, so the same samples always give the same interval.
+
+The bootstrap is hierarchical when the runs come from several clones per
+variant: each resample first draws the variant's clones with replacement, then
+runs within each drawn clone, so a difference between two clones (or the two
+backends measuring them) widens the interval instead of posing as an effect.
+
+Words follow the evidence:
+
+* the interval contains 1.0: "no clear difference" (or "negligible" when the
+  whole interval lies within ±``NEGLIGIBLE``, 5 %: a difference shown to be small);
+* the interval excludes 1.0 but the point estimate is within 5 %: "negligible";
+* identical plan shapes in both variants: the same work was done the same way,
+  so only a ``LARGE`` effect (≥ 1.25×) whose whole interval is beyond 5 % earns
+  a verdict; otherwise "same plan, no clear difference";
+* a variant whose DDL touches none of the query's relations (and sets nothing)
+  says so, and any measured difference is labelled as not caused by the design.
 """
 
 from __future__ import annotations
@@ -22,6 +33,8 @@ import numpy as np
 NO_CLEAR_DIFFERENCE = "no clear difference"
 #: Differences smaller than this fraction are reported as negligible, even when clear.
 NEGLIGIBLE = 0.05
+#: With identical plans, a difference must be at least this large (ratio) to be reported.
+LARGE = 1.25
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,9 @@ class SpeedUp:
     """How many times faster ``variant`` is than ``baseline`` (ratio of median times).
 
     ``ratio`` > 1 means the variant is faster. ``low``/``high`` bound the
-    bootstrap confidence interval at ``confidence``.
+    bootstrap confidence interval at ``confidence``. ``same_plan`` (both plans
+    have one shape) and ``untouched`` (the query's relations, when the variant's
+    DDL touches none of them and it sets nothing) shape the words of the verdict.
     """
 
     baseline: str
@@ -69,6 +84,8 @@ class SpeedUp:
     low: float
     high: float
     confidence: float
+    same_plan: bool | None = None
+    untouched: tuple[str, ...] | None = None
 
     @property
     def clear(self) -> bool:
@@ -81,14 +98,48 @@ class SpeedUp:
         return 1 / (1 + NEGLIGIBLE) < self.ratio < 1 + NEGLIGIBLE
 
     @property
+    def within_negligible(self) -> bool:
+        """True when the whole interval lies within ±:data:`NEGLIGIBLE`."""
+        return self.low > 1 / (1 + NEGLIGIBLE) and self.high < 1 + NEGLIGIBLE
+
+    @property
+    def beyond_negligible(self) -> bool:
+        """True when the whole interval lies beyond ±:data:`NEGLIGIBLE` on one side."""
+        return self.low > 1 + NEGLIGIBLE or self.high < 1 / (1 + NEGLIGIBLE)
+
+    @property
+    def large(self) -> bool:
+        return self.ratio >= LARGE or self.ratio <= 1 / LARGE
+
+    @property
+    def claims(self) -> bool:
+        """True when the verdict says "faster" or "slower"."""
+        if not self.clear or self.negligible:
+            return False
+        return not (self.same_plan and not (self.large and self.beyond_negligible))
+
+    @property
     def verdict(self) -> str:
+        prefix = "same plan, " if self.same_plan else ""
+        if self.untouched is not None:
+            prefix += (
+                "DDL touches none of the query's relations "
+                f"({', '.join(self.untouched) or 'none'}), "
+            )
         if not self.clear:
-            return NO_CLEAR_DIFFERENCE
+            if self.within_negligible:
+                return f"{prefix}negligible difference (within ±{NEGLIGIBLE:.0%})"
+            return prefix + NO_CLEAR_DIFFERENCE
         if self.negligible:
-            return f"negligible difference ({abs(self.ratio - 1):.0%})"
-        if self.ratio >= 1.0:
-            return f"{self.ratio:.2f}× faster"
-        return f"{1 / self.ratio:.2f}× slower"
+            return f"{prefix}negligible difference ({abs(self.ratio - 1):.0%})"
+        if not self.claims:
+            return prefix + NO_CLEAR_DIFFERENCE
+        words = (
+            f"{self.ratio:.2f}× faster" if self.ratio >= 1.0 else f"{1 / self.ratio:.2f}× slower"
+        )
+        if self.untouched is not None:
+            words += " (not caused by the design: look for noise or cache effects)"
+        return prefix + words
 
     def __str__(self) -> str:
         pct = round(self.confidence * 100)
@@ -96,6 +147,26 @@ class SpeedUp:
             f"{self.variant} vs {self.baseline}: {self.verdict} "
             f"(speed-up {self.ratio:.2f}, {pct}% CI {self.low:.2f}–{self.high:.2f})"
         )
+
+
+def _boot_medians(
+    x: np.ndarray, groups: np.ndarray | None, rng: np.random.Generator, resamples: int
+) -> np.ndarray:
+    """Bootstrap medians; clones first, then runs within each drawn clone, when grouped."""
+    labels = np.unique(groups) if groups is not None else np.zeros(1)
+    if groups is None or labels.size < 2:
+        return np.median(x[rng.integers(0, x.size, size=(resamples, x.size))], axis=1)
+    clusters = [x[groups == g] for g in labels]
+    k = len(clusters)
+    m = max(c.size for c in clusters)
+    padded = np.full((k, m), np.nan)
+    sizes = np.array([c.size for c in clusters])
+    for i, c in enumerate(clusters):
+        padded[i, : c.size] = c
+    pick = rng.integers(0, k, size=(resamples, k))  # which clones this resample holds
+    within = np.floor(rng.random((resamples, k, m)) * sizes[pick][..., None]).astype(int)
+    values = padded[pick[..., None], within]  # (resamples, k, m)
+    return np.median(values.reshape(resamples, k * m), axis=1)
 
 
 def speedup(
@@ -107,13 +178,18 @@ def speedup(
     confidence: float = 0.95,
     resamples: int = 4000,
     seed: int = 0,
+    baseline_groups: Sequence[int] | None = None,
+    variant_groups: Sequence[int] | None = None,
+    same_plan: bool | None = None,
+    untouched: tuple[str, ...] | None = None,
 ) -> SpeedUp:
     """Speed-up of ``variant`` over ``baseline``: median(baseline) / median(variant), with CI.
 
     Percentile bootstrap: both samples are resampled independently (they are
-    independent runs), the ratio of medians is computed per resample, and the
-    interval is read off the ratios' percentiles. Vectorised with numpy, so
-    4000 resamples of a few dozen timings take milliseconds.
+    independent runs, or independent clones of runs when ``*_groups`` label
+    each timing's clone), the ratio of medians is computed per resample, and
+    the interval is read off the ratios' percentiles. Vectorised with numpy,
+    so 4000 resamples of a few dozen timings take milliseconds.
     """
     a = np.asarray(baseline, dtype=float)
     b = np.asarray(variant, dtype=float)
@@ -123,8 +199,10 @@ def speedup(
             f"got {a.size} ({baseline_name}) and {b.size} ({variant_name})"
         )
     rng = np.random.default_rng(seed)
-    ma = np.median(a[rng.integers(0, a.size, size=(resamples, a.size))], axis=1)
-    mb = np.median(b[rng.integers(0, b.size, size=(resamples, b.size))], axis=1)
+    ga = None if baseline_groups is None else np.asarray(baseline_groups)
+    gb = None if variant_groups is None else np.asarray(variant_groups)
+    ma = _boot_medians(a, ga, rng, resamples)
+    mb = _boot_medians(b, gb, rng, resamples)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = ma / mb
     tail = (1 - confidence) / 2 * 100
@@ -136,4 +214,6 @@ def speedup(
         low=float(low),
         high=float(high),
         confidence=confidence,
+        same_plan=same_plan,
+        untouched=untouched,
     )

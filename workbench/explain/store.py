@@ -84,7 +84,11 @@ def load(path: str | Path) -> ExperimentResult:
             if isinstance(doc, dict)
             else f"{p}: not a saved experiment"
         )
-    timings = pd.DataFrame(doc["timings"], columns=list(TIMING_COLUMNS))
+    rows = doc["timings"]
+    width = len(rows[0]) if rows else len(TIMING_COLUMNS)
+    timings = pd.DataFrame(rows, columns=list(TIMING_COLUMNS)[:width])
+    if "clone" not in timings:  # saved before experiments had several clones per variant
+        timings["clone"] = 0
     timings["ms"] = timings["ms"].astype(float)
     plans = {}
     for entry in doc["plans"]:
