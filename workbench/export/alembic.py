@@ -337,6 +337,11 @@ def _after_tables(schema: Schema) -> tuple[list[str], list[str]]:
                 up.append(f"ALTER TABLE {quote_qualified(table.qualified_name)} SET {options};")
     # Rules and privileges go with their objects, except privileges on schemas that stay.
     up += [_ddl._rule(r).rstrip("\n") for r in schema.rules]
+    # A rule can reference another table (DO ALSO INSERT INTO log): it goes before any table.
+    down += [
+        f"DROP RULE IF EXISTS {quote_ident(r.name)} ON {quote_qualified(r.table)};"
+        for r in schema.rules
+    ]
     up += [_ddl._grant(g).rstrip("\n") for g in schema.grants if g.revoked]
     up += [_ddl._grant(g).rstrip("\n") for g in schema.grants if not g.revoked]
     for g in schema.grants:
