@@ -350,3 +350,22 @@ def test_a_parent_column_added_and_dropped_reaches_its_child_once(
     }, str(d)
     assert "ALTER TABLE public.c" not in d.migration_sql()
     _apply(server, old_db, d, new)
+
+
+def test_a_recreated_function_keeps_its_privileges(server, template_for, tmp_path):
+    """A changed return type means DROP + CREATE; the privileges are written again."""
+    body = (
+        "CREATE FUNCTION f() RETURNS {} LANGUAGE sql AS 'SELECT 1';\n"
+        "REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;\n"
+    )
+    old_sql, new_sql = tmp_path / "old.sql", tmp_path / "new.sql"
+    old_sql.write_text(body.format("integer") + "CREATE TABLE t (id integer);\n")
+    new_sql.write_text(body.format("bigint") + "CREATE TABLE t (id integer);\n")
+    old_db, new_db = template_for(old_sql), template_for(new_sql)
+    with server.connect(old_db) as conn:
+        old = introspect(conn)
+    with server.connect(new_db) as conn:
+        new = introspect(conn)
+    d = diff(old, new)
+    assert "REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC;" in d.migration_sql()
+    _apply(server, old_db, d, new)

@@ -206,6 +206,7 @@ class _Differ:
     # new table → constraints dropped and added again (their indexes lose their comments)
     recreated_constraints: dict[str, set[str]] = field(default_factory=dict)
     recreated_views: set[str] = field(default_factory=set)  # dropped and created again
+    recreated_functions: set[str] = field(default_factory=set)  # signatures, likewise
 
     def add(self, phase: str, kind: str, name: str, change: str, *sql: str, **kw: Any) -> None:
         self.changes.append(Change(kind, name, change, sql=tuple(sql), phase=phase, **kw))
@@ -421,6 +422,13 @@ class _Differ:
             sql.append(_ddl._function(b))
             if not dropped and b.comment is None and a.comment is not None:
                 sql.append(_comment_sql(word, target, None))  # CREATE OR REPLACE keeps comments
+            if dropped:  # DROP took the function's privileges: grant what it holds now
+                self.recreated_functions.add(sig)
+                sql += [
+                    _ddl._grant(g).rstrip("\n")
+                    for g in self.new.grants
+                    if g.object_type in ("FUNCTION", "PROCEDURE") and g.object == sig
+                ]
             self.add("function", "function", sig, "altered", *sql, before=a, after=b)
 
     # -- tables ------------------------------------------------------------------------
@@ -1015,8 +1023,11 @@ class _Differ:
                 continue
             base = a or b
             assert base is not None
-            # A rebuilt view's privileges come back with it (see _views): listed, no SQL here.
-            rebuilt = base.object_type == "TABLE" and base.object in self.recreated_views
+            # A rebuilt view's or function's privileges come back with it: listed, no SQL here.
+            rebuilt = (base.object_type == "TABLE" and base.object in self.recreated_views) or (
+                base.object_type in ("FUNCTION", "PROCEDURE")
+                and base.object in self.recreated_functions
+            )
             sql = []
             # A revoked default that is no longer revoked is granted back, and the reverse.
             take = sorted(before - after)
