@@ -318,3 +318,54 @@ def test_column_privileges_follow_a_column_rename(server, template_for, tmp_path
     assert "RENAME COLUMN name TO full_name" in d.migration_sql()
     assert "REVOKE" not in d.migration_sql()
     _apply(server, old_db, d, new)
+
+
+@pytest.mark.parametrize(
+    "child",
+    [
+        "CREATE TABLE c () INHERITS (p);\n",
+        "CREATE TABLE c PARTITION OF p FOR VALUES FROM (0) TO (10);\n",
+    ],
+    ids=["inherits", "partition"],
+)
+def test_a_parent_column_added_and_dropped_reaches_its_child_once(
+    server, template_for, tmp_path, child
+):
+    """PostgreSQL passes ADD/DROP COLUMN on to children: the child gets no ALTER of its own."""
+    partitioned = " PARTITION BY RANGE (id)" if "PARTITION OF" in child else ""
+    old_sql, new_sql = tmp_path / "old.sql", tmp_path / "new.sql"
+    old_sql.write_text(f"CREATE TABLE p (id integer, gone text){partitioned};\n{child}")
+    new_sql.write_text(f"CREATE TABLE p (id integer, added integer){partitioned};\n{child}")
+    old_db, new_db = template_for(old_sql), template_for(new_sql)
+    with server.connect(old_db) as conn:
+        old = introspect(conn)
+    with server.connect(new_db) as conn:
+        new = introspect(conn)
+    d = diff(old, new)
+    assert {(c.name, c.change) for c in d.changes if c.kind == "column"} >= {
+        ("public.c.added", "added"),
+        ("public.c.gone", "removed"),
+        ("public.p.added", "added"),
+        ("public.p.gone", "removed"),
+    }, str(d)
+    assert "ALTER TABLE public.c" not in d.migration_sql()
+    _apply(server, old_db, d, new)
+
+
+def test_a_recreated_function_keeps_its_privileges(server, template_for, tmp_path):
+    """A changed return type means DROP + CREATE; the privileges are written again."""
+    body = (
+        "CREATE FUNCTION f() RETURNS {} LANGUAGE sql AS 'SELECT 1';\n"
+        "REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;\n"
+    )
+    old_sql, new_sql = tmp_path / "old.sql", tmp_path / "new.sql"
+    old_sql.write_text(body.format("integer") + "CREATE TABLE t (id integer);\n")
+    new_sql.write_text(body.format("bigint") + "CREATE TABLE t (id integer);\n")
+    old_db, new_db = template_for(old_sql), template_for(new_sql)
+    with server.connect(old_db) as conn:
+        old = introspect(conn)
+    with server.connect(new_db) as conn:
+        new = introspect(conn)
+    d = diff(old, new)
+    assert "REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC;" in d.migration_sql()
+    _apply(server, old_db, d, new)

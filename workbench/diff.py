@@ -204,6 +204,7 @@ class _Differ:
     # new table → constraints dropped and added again (their indexes lose their comments)
     recreated_constraints: dict[str, set[str]] = field(default_factory=dict)
     recreated_views: set[str] = field(default_factory=set)  # dropped and created again
+    recreated_functions: set[str] = field(default_factory=set)  # signatures, likewise
 
     def add(self, phase: str, kind: str, name: str, change: str, *sql: str, **kw: Any) -> None:
         self.changes.append(Change(kind, name, change, sql=tuple(sql), phase=phase, **kw))
@@ -419,6 +420,13 @@ class _Differ:
             sql.append(_ddl._function(b))
             if not dropped and b.comment is None and a.comment is not None:
                 sql.append(_comment_sql(word, target, None))  # CREATE OR REPLACE keeps comments
+            if dropped:  # DROP took the function's privileges: grant what it holds now
+                self.recreated_functions.add(sig)
+                sql += [
+                    _ddl._grant(g).rstrip("\n")
+                    for g in self.new.grants
+                    if g.object_type in ("FUNCTION", "PROCEDURE") and g.object == sig
+                ]
             self.add("function", "function", sig, "altered", *sql, before=a, after=b)
 
     # -- tables ------------------------------------------------------------------------
@@ -482,17 +490,23 @@ class _Differ:
                      details=f"-> {dst}")  # fmt: skip
         old_cols = {renames.get(c.name, c.name): c for c in a.columns}
         new_cols = {c.name: c for c in b.columns}
+        gained, lost = self._parent_columns(a, b)
         for c in b.columns:
             if c.name not in old_cols:
                 sql = [f"ALTER TABLE {q} ADD COLUMN {_ddl._column(c)};"]
                 if c.comment is not None:
                     sql.append(_comment_sql("COLUMN", f"{q}.{quote_ident(c.name)}", c.comment))
-                self.add("column", "column", f"{tname}.{c.name}", "added", *sql, after=c)
+                if c.name in gained:  # the parent's ADD COLUMN reaches this child
+                    sql = sql[1:]
+                self.add("column", "column", f"{tname}.{c.name}", "added", *sql, after=c,
+                         details="from its parent" if c.name in gained else "")  # fmt: skip
         for name, c in old_cols.items():
             if name not in new_cols:
-                self.add("column", "column", f"{tname}.{name}", "removed",
-                         f"ALTER TABLE {q} DROP COLUMN {quote_ident(name)};", before=c,
-                         destructive=True, details="column and its data dropped")  # fmt: skip
+                sql = [] if name in lost else [f"ALTER TABLE {q} DROP COLUMN {quote_ident(name)};"]
+                # Dropped with the parent's column: that change carries the DESTRUCTIVE mark.
+                details = "column and its data dropped" if sql else "dropped with its parent's"
+                self.add("column", "column", f"{tname}.{name}", "removed", *sql, before=c,
+                         destructive=bool(sql), details=details)  # fmt: skip
         for name in [c.name for c in b.columns if c.name in old_cols]:
             self._column(q, tname, replace(old_cols[name], name=name), new_cols[name])
         for parent in a.inherits:
@@ -534,6 +548,28 @@ class _Differ:
         self._indexes(a, b, renames)
         self._fks(a, b, renames)
         self._dependants(a, b)
+
+    def _parent_columns(self, a: Table, b: Table) -> tuple[set[str], set[str]]:
+        """Columns a parent (INHERITS or partitioned) adds and drops: PostgreSQL passes both on.
+
+        Only parents the table has on both sides count (a new parent's columns come
+        from ``INHERIT``, which needs them to exist already).
+        """
+        old_tables = {t.qualified_name: t for t in self.old.tables}
+        new_tables = {t.qualified_name: t for t in self.new.tables}
+        back = {dst: src for src, dst in self.table_renames.items()}
+        parents = [p for p in (*b.inherits, b.partition_of) if p]
+        before = {self.table_renames.get(p, p) for p in (*a.inherits, a.partition_of) if p}
+        gained: set[str] = set()
+        lost: set[str] = set()
+        for p in parents:
+            if p not in before or p not in new_tables or back.get(p, p) not in old_tables:
+                continue
+            was = set(old_tables[back.get(p, p)].column_names)
+            now = set(new_tables[p].column_names)
+            gained |= now - was
+            lost |= was - now
+        return gained, lost
 
     def _column_rename_map(self, a: Table, b: Table) -> dict[str, str]:
         renames: dict[str, str] = {}
@@ -985,8 +1021,11 @@ class _Differ:
                 continue
             base = a or b
             assert base is not None
-            # A rebuilt view's privileges come back with it (see _views): listed, no SQL here.
-            rebuilt = base.object_type == "TABLE" and base.object in self.recreated_views
+            # A rebuilt view's or function's privileges come back with it: listed, no SQL here.
+            rebuilt = (base.object_type == "TABLE" and base.object in self.recreated_views) or (
+                base.object_type in ("FUNCTION", "PROCEDURE")
+                and base.object in self.recreated_functions
+            )
             sql = []
             # A revoked default that is no longer revoked is granted back, and the reverse.
             take = sorted(before - after)
