@@ -285,3 +285,13 @@ def test_cli_names_the_layout_and_takes_layout_option(capsys, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path / "app")
     assert main(["load"]) == 0
     assert "layout: prisma" in capsys.readouterr().out
+
+
+def test_add_value_in_one_transaction_runs_and_using_it_says_how(new_db):
+    from workbench.loader import load_text
+
+    with psycopg.connect(new_db()) as conn:
+        load_text(conn, "CREATE TYPE s AS ENUM ('a');\nALTER TYPE s ADD VALUE 'b';\n")
+        with pytest.raises(LoadError) as err:  # the type exists from before: value unusable
+            load_text(conn, "ALTER TYPE s ADD VALUE 'c';\nSELECT 'c'::s;\n")
+    assert err.value.sqlstate == "55P04" and "disposable=True" in err.value.hint

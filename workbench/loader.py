@@ -31,10 +31,11 @@ from workbench.sqlsplit import line_col
 _TXN_CONTROL = re.compile(
     r"^(BEGIN|START\s+TRANSACTION|COMMIT|END|ABORT|ROLLBACK(?!\s+TO\b))\b(?!\s+ATOMIC)", re.I
 )
-# ... and statements PostgreSQL refuses inside a transaction block (or whose effect,
-# like a new enum value, cannot be used until the transaction commits)
+# ... and statements PostgreSQL refuses inside a transaction block. (ALTER TYPE ... ADD VALUE
+# runs in one since PostgreSQL 12; only using the new value before the commit fails, with
+# PostgreSQL's own hint, and the statement-by-statement load has no such limit.)
 _NO_TXN_BLOCK = re.compile(
-    r"^((CREATE|DROP|REINDEX)\b[^;]*?\bCONCURRENTLY\b|ALTER\s+TYPE\b[^;]*\bADD\s+VALUE\b"
+    r"^((CREATE|DROP|REINDEX)\b[^;]*?\bCONCURRENTLY\b"
     r"|VACUUM\b|ALTER\s+SYSTEM\b|(CREATE|DROP)\s+TABLESPACE\b|CREATE\s+SUBSCRIPTION\b)",
     re.I | re.S,
 )
@@ -238,6 +239,12 @@ def _load_error(
         line, column = stmt.line, stmt.column
     message = diag.message_primary or str(exc).strip()
     hint = diag.message_hint
+    if diag.sqlstate == "55P04":  # unsafe use of new enum value
+        hint = (hint or "") + (
+            " The load runs in one transaction here; a fresh database loaded statement by "
+            "statement (workbench.open without one_transaction, load_paths(..., "
+            "disposable=True)) commits each value before the next statement."
+        )
     if diag.sqlstate == "53200" and hint and "max_locks_per_transaction" in hint:
         hint += (
             ". The load holds every lock until it commits: pass --set "
