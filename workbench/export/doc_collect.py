@@ -100,6 +100,7 @@ DDL = "schema.sql"
 DOCUMENT = "schema.md"
 SVG = "er.svg"
 MERMAID = "er.mmd"
+HTML = "er.html"
 MODELS = "models.py"
 MIGRATIONS = "migrations/"
 DOC_SAMPLE = "schema.md: Sample Data"
@@ -532,6 +533,15 @@ def write_all(
     extras = got.extras
     if got.svg is None:
         options = replace(options, diagram_svg=None)
+    # The interactive diagram (search, focus, groups, paths), linked from the document.
+    diagram_of = got.diagram
+    html = (
+        _attempt(result, HTML, lambda: diagram_of.interactive().html(), None)
+        if diagram_of is not None
+        else None
+    )
+    if html is None:
+        options = replace(options, diagram_html=None)
     schema = wb.schema
 
     def write(artifact: str, fn: Callable[[], Path | list[Path]]) -> None:
@@ -554,6 +564,9 @@ def write_all(
     if got.diagram is not None and extras.mermaid:
         d = got.diagram
         write(MERMAID, lambda: d.save(out / MERMAID))
+    if html is not None:
+        page = html
+        write(HTML, lambda: write_atomic(out / HTML, page.encode("utf-8")))
     if MODELS not in failed:
         write(MODELS, lambda: write_atomic(out / MODELS, extras.models))
     if got.project is not None:

@@ -54,6 +54,7 @@ class DocOptions:
     date: str = "1970-01-01"  # pass the real date; tests pass a fixed one
     hosting: str = "Disposable PostgreSQL (Schema Workbench)"
     diagram_svg: str | None = "er.svg"  # file name of the SVG beside schema.md
+    diagram_html: str | None = "er.html"  # the interactive diagram beside schema.md
     migrations_dir: str = "migrations"
 
 
@@ -374,6 +375,13 @@ def _diagram(schema: Schema, o: DocOptions, x: DocExtras) -> list[str]:
         out += [f"The Mermaid diagram could not be drawn ({_cell(failed.reason)}).", ""]
     if o.diagram_svg:
         out += [f"![ER diagram of the schema]({o.diagram_svg})", ""]
+    if o.diagram_html:
+        out += [
+            f"For review, open [`{o.diagram_html}`]({o.diagram_html}) in a browser: the same "
+            "diagram, interactive (search tables and columns, focus on a table's neighbourhood, "
+            "collapse groups, highlight the path between two tables); one file, no network.",
+            "",
+        ]
     out += ["```", *_sketch(schema), "```", ""]
     return out
 
