@@ -285,7 +285,7 @@ def test_diff_alembic_needs_an_alembic_project(tmp_path, capsys) -> None:
     argv = ["diff", str(EXAMPLE_SQL), str(b), "--alembic", str(tmp_path / "empty")]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("workbench diff: error:") and "Alembic project" in err
+    assert err.startswith("workbench: error:") and "Alembic project" in err
 
 
 def test_statements_outside_a_transaction_run_in_an_autocommit_block() -> None:
