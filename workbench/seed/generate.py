@@ -9,6 +9,7 @@ nulls, and finally every CHECK is evaluated and violations repaired or reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,25 @@ def base_type(
     return _TYPE_ALIASES.get(base, base), checks, None
 
 
+def domain_length(schema: Schema, column: Column) -> int | None:
+    """The ``varchar(n)``/``char(n)`` length a column's domain (or its domain's domain) sets."""
+    ref = column.type_ref
+    for _ in range(5):
+        domain = next((d for d in schema.domains if d.qualified_name == ref), None)
+        if domain is None:
+            return None
+        m = re.search(
+            r"(?:char(?:acter)?(?: varying)?|varchar|bpchar)\s*\((\d+)\)", domain.base_type
+        )
+        if m:
+            return int(m.group(1))
+        ref = next(
+            (d.qualified_name for d in schema.domains if d.name == domain.base_type.strip('"')),
+            None,
+        )
+    return None
+
+
 def zipf_choice(rng: np.random.Generator, parents: int, n: int, skew: float) -> np.ndarray:
     """Parent row indices where a few parents get most children (rank^-skew over a permutation)."""
     if parents == 0:
@@ -76,10 +96,20 @@ def zipf_choice(rng: np.random.Generator, parents: int, n: int, skew: float) -> 
     return rng.permutation(parents)[np.minimum(ranks, parents - 1)]
 
 
-def _unique_sets(table: Table) -> list[tuple[str, ...]]:
-    sets = [c.columns for c in table.constraints if c.kind in ("primary_key", "unique")]
+def _unique_sets(table: Table, *, partial: bool = False) -> list[tuple[str, ...]]:
+    """Column sets that must be unique: constraints and unique indexes on plain columns.
+
+    ``partial=False``: the sets that hold for every row; ``partial=True``: the column
+    sets of partial unique indexes (unique only where their predicate holds; see
+    :func:`_partial_uniques`).
+    """
+    sets = (
+        []
+        if partial
+        else [c.columns for c in table.constraints if c.kind in ("primary_key", "unique")]
+    )
     for index in table.indexes:
-        if index.unique and not index.constraint:
+        if index.unique and not index.constraint and bool(index.predicate) == partial:
             cols = tuple(c for c in index.columns if c) or tuple(
                 c.name
                 for c in table.columns
@@ -88,6 +118,57 @@ def _unique_sets(table: Table) -> list[tuple[str, ...]]:
             if cols:
                 sets.append(cols)
     return list(dict.fromkeys(sets))
+
+
+def _partial_uniques(table: Table) -> list[tuple[tuple[str, ...], str]]:
+    """(columns, predicate) of each partial unique index."""
+    out = []
+    for index in table.indexes:
+        if index.unique and not index.constraint and index.predicate:
+            cols = tuple(c for c in index.columns if c)
+            if cols and len(cols) == len(index.columns):
+                out.append((cols, index.predicate))
+    return out
+
+
+def _letters(nums: np.ndarray) -> pa.Array:
+    """Distinct fixed-width lowercase strings for distinct non-negative ints (base 26).
+
+    A suffix for columns whose CHECK admits no digit (``^[a-z]+$``).
+    """
+    n = len(nums)
+    top = int(nums.max()) if n else 0
+    width = 1
+    while 26**width <= top:
+        width += 1
+    digits = np.empty((n, width), np.uint8)
+    rest = nums.astype(np.int64).copy()
+    for i in range(width - 1, -1, -1):
+        digits[:, i] = 97 + rest % 26
+        rest //= 26
+    return (
+        pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(width), n, [None, pa.py_buffer(digits.tobytes())]
+        )
+        .cast(pa.binary())
+        .cast(pa.string())
+    )
+
+
+def _digits(nums: np.ndarray) -> pa.Array:
+    """Distinct fixed-width (zero-padded) decimal strings for distinct non-negative ints."""
+    width = len(str(int(nums.max()))) if len(nums) else 1
+    return pc.utf8_lpad(pc.cast(pa.array(nums.astype(np.int64)), pa.string()), width, "0")
+
+
+def _put(values: pa.Array, rows: np.ndarray, replacement: pa.Array) -> pa.Array:
+    """``values`` with the entries at ``rows`` replaced by ``replacement`` (in order)."""
+    mask = np.zeros(len(values), bool)
+    mask[rows] = True
+    where = np.full(len(values), 0, np.int64)
+    where[rows] = np.arange(len(rows))
+    spread = replacement.take(pa.array(where))
+    return pc.if_else(pa.array(mask), spread, values)
 
 
 def _rank_in_group(codes: np.ndarray) -> np.ndarray:
@@ -143,11 +224,16 @@ class TableGenerator:
         for col in self.table.columns:
             base, domain_checks, labels = base_type(schema, col)
             self.types[col.name] = (base, labels)
+            limit = domain_length(schema, col)
+            if limit is not None and limit < self.hints.max_length.get(col.name, limit + 1):
+                self.hints.max_length[col.name] = limit
             for check in domain_checks:
                 self.checks.append((check, col.name))
                 if check.expression:
                     add_hints(self.hints, check.expression, value_column=col.name)
         self.unique_sets = _unique_sets(self.table)
+        self.partial = _partial_uniques(self.table)
+        self._compiled: list[tuple[Constraint, Any, frozenset[str]]] | None = None
         self.single_unique = {s[0] for s in self.unique_sets if len(s) == 1}
         self.unique_by_construction: set[str] = set()
 
@@ -230,10 +316,14 @@ class TableGenerator:
                     f"parent table {fk.ref_table} has no generated rows", fk.columns[0], fk.name
                 )
             n = min(n, self._cap_for_fk(fk, parent.rows)) if fanout_idx is None else n
+            if parent.rows == 0 and not all(self.table.column(c).nullable for c in fk.columns):
+                n = 0  # a parent asked to stay empty: so do its required children
             idx = self._parent_rows(
                 fk, parent.rows, n, fanout_idx if fk.ref_table == fanout_parent else None
             )
             parent_idx[fk.name] = idx
+        for name in parent_idx:  # a later FK may have lowered the count
+            parent_idx[name] = parent_idx[name][:n]
         self._redraw_duplicate_pairs(parent_idx, fk_columns, fanout_parent)
         for fk in self.tp.foreign_keys:
             if fk.name in parent_idx:
@@ -275,23 +365,32 @@ class TableGenerator:
         self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out)
         n = out.rows
 
-        # 3. self-references as trees: a row's parent is an earlier row
+        # 3. nulls (coupled columns: exactly one of num_nonnulls(a, b) = 1)
+        self._apply_nulls(data, n, fk_columns)
+        # 4. every CHECK holds, or we say which one does not
+        self._enforce_checks(data, n)
+        # 5. partial unique indexes, among the rows their predicate selects; what a
+        #    repair could not make unique (and any rare suffix collision) is dropped
+        if self._repair_partial_uniques(data):
+            self._enforce_checks(data, n)
+        self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out, final=True)
+        n = out.rows
+
+        # 6. self-references as trees: a row's parent is an earlier row
         for fk in self_fks:
             nullable = any(self.table.column(c).nullable for c in fk.columns)
             idx = (self.rng.random(n) * np.arange(n)).astype(np.int64)
             roots = self.rng.random(n) < 0.35 if nullable else np.zeros(n, bool)
-            roots[0] = nullable
-            if not nullable:
+            if n:
+                roots[0] = nullable
+            if not nullable and n:
                 idx[0] = 0
             for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
                 data[c] = pc.if_else(
                     pa.array(roots), pa.scalar(None, data[rc].type), data[rc].take(pa.array(idx))
                 )
-
-        # 4. nulls
-        self._apply_nulls(data, n, fk_columns)
-        # 5. every CHECK holds, or we say which one does not
-        self._enforce_checks(data, n)
+        if self_fks:
+            self._enforce_checks(data, n)
         out.columns = {c.name: data[c.name] for c in self.table.columns if c.name in data}
         return out
 
@@ -381,7 +480,7 @@ class TableGenerator:
         if fanout is not None:
             return fanout
         if parent_rows == 0:
-            if all(self.table.column(c).nullable for c in fk.columns):
+            if n == 0 or all(self.table.column(c).nullable for c in fk.columns):
                 return np.zeros(n, np.int64)
             raise self._err(
                 f"parent {fk.ref_table} has no rows but the foreign key is NOT NULL",
@@ -462,28 +561,13 @@ class TableGenerator:
         ):
             tail = 0
             if unique or self._needs_unique_text(col):
-                # distinct suffixes, kept when cut to length (not so for emails)
-                if "mail" not in col.name or not ctx.max_length:
+                # distinct tails, placed where the column's CHECKs allow them
+                fixed = self._suffixed(col.name, values, self.rng.permutation(n), data, None)
+                if fixed is not None:
                     self.unique_by_construction.add(col.name)
-                tail_values = gen.suffix(n, self.rng)
-                sep = (
-                    "-"
-                    if any("-" in p for p, _ in self.hints.regex.get(col.name, []))
-                    or "slug" in col.name
-                    else ""
-                )
-                if "mail" in col.name:
-                    parts = pc.split_pattern(values, "@", max_splits=1)
-                    values = gen.join(
-                        pc.list_element(parts, 0), tail_values, "@", pc.list_element(parts, 1)
-                    )
-                    return gen.fit_length(values, ctx.max_length)
-                values = (
-                    gen.join(values, sep + "" if sep else "", tail_values)
-                    if sep
-                    else gen.join(values, tail_values)
-                )
-                tail = len(str(n)) + len(sep)
+                    return fixed
+                values = gen.join(values, gen.suffix(n, self.rng))  # the CHECK will say why
+                tail = len(str(n))
             values = gen.fit_length(
                 values, ctx.max_length, keep_tail=tail if ctx.max_length and tail else 0
             )
@@ -548,6 +632,12 @@ class TableGenerator:
         return pa.array(secs, pa.timestamp("us", tz="UTC"))
 
     def _unique_within_groups(self, data: dict[str, pa.Array], fk_columns: set[str]) -> None:
+        """Composite uniques with a free column: that column made unique within its group.
+
+        A free text column gets a distinct tail (placed where its CHECKs allow, see
+        :meth:`_suffixed`); a free integer column becomes a line number within the group
+        (``PRIMARY KEY (order_id, line)``: 1, 2, 3 ... from the column's lower bound).
+        """
         for cols in self.unique_sets:
             if (
                 len(cols) < 2
@@ -556,21 +646,198 @@ class TableGenerator:
             ):
                 continue
             free = [c for c in cols if c not in fk_columns and pa.types.is_string(data[c].type)]
+            if free:
+                target = free[0]
+                others = [data[c] for c in cols if c != target]
+                rank = _rank_in_group(_codes([*others, data[target]]))
+                group_rank = _rank_in_group(_codes(others)) if others else rank
+                dup = np.flatnonzero(rank > 0)
+                if not len(dup):
+                    continue
+                fixed = self._suffixed(
+                    target, data[target].take(pa.array(dup)), group_rank[dup] + 1, data, dup
+                )
+                if fixed is not None:
+                    data[target] = _put(data[target], dup, fixed)
+                continue  # else: the duplicates are dropped by _dedupe
+            ints = [
+                c
+                for c in cols
+                if c not in fk_columns
+                and pa.types.is_integer(data[c].type)
+                and self.shape.override(self.tp.name, c) is None
+            ]
+            if ints:
+                target = ints[0]
+                others = [data[c] for c in cols if c != target]
+                group_rank = _rank_in_group(_codes(others))
+                low = self.hints.low.get(target)
+                start = 1
+                if low is not None and not isinstance(low[0], (str, dt.date)):
+                    start = int(np.floor(low[0])) + (
+                        0 if low[1] and float(low[0]).is_integer() else 1
+                    )
+                values = start + group_rank
+                high = self.hints.high.get(target)
+                if high is not None and not isinstance(high[0], (str, dt.date)):
+                    top = int(np.ceil(high[0])) - (
+                        0 if high[1] and float(high[0]).is_integer() else 1
+                    )
+                    old = data[target].to_numpy(zero_copy_only=False)
+                    values = np.where(values <= top, values, old)  # dropped if still repeated
+                data[target] = pa.array(values).cast(data[target].type, safe=False)
+
+    # -- uniqueness repairs, proven against the column's CHECKs ------------------------------
+    def _checks_on(self, column: str) -> list[tuple[Constraint, Any, frozenset[str]]]:
+        if self._compiled is None:
+            self._compiled = []
+            for check, value_column in self.checks:
+                if not check.expression:
+                    continue
+                try:
+                    evaluate, cols = compile_check(check.expression, value_column=value_column)
+                except Unsupported:
+                    continue
+                self._compiled.append((check, evaluate, cols))
+        return [c for c in self._compiled if column in c[2]]
+
+    def _holds(
+        self,
+        column: str,
+        candidate: pa.Array,
+        rows: np.ndarray | None,
+        data: dict[str, pa.Array],
+    ) -> bool:
+        """Every CHECK on ``column`` holds for ``candidate`` (its values for ``rows``, or all)."""
+        limit = self._ctx(self.table.column(column)).max_length
+        if limit and len(candidate) and (pc.max(pc.utf8_length(candidate)).as_py() or 0) > limit:
+            return False
+        if (
+            self.hints.case.get(column) == "lower"
+            and not pc.all(pc.equal(candidate, pc.utf8_lower(candidate))).as_py()
+        ):
+            return False
+        idx = None if rows is None else pa.array(rows)
+        for _check, evaluate, cols in self._checks_on(column):
+            if any(c not in data for c in cols if c != column):
+                continue  # a default fills the other column; the load proves it
+            sub = {
+                c: (candidate if c == column else data[c] if idx is None else data[c].take(idx))
+                for c in cols
+            }
+            if not pc.all(pc.fill_null(evaluate(sub), True)).as_py():
+                return False
+        return True
+
+    def _suffixed(
+        self,
+        column: str,
+        values: pa.Array,
+        nums: np.ndarray,
+        data: dict[str, pa.Array],
+        rows: np.ndarray | None,
+    ) -> pa.Array | None:
+        """``values`` made distinct by a tail per distinct ``nums``, placed where CHECKs allow.
+
+        Tried in order: digits (then letters, for CHECKs that admit no digit) inside an
+        address's local part (``anna.lee7@x.org``: never after the domain, which a format
+        CHECK rejects), after the value with ``-``, nothing, ``_`` or a space, then before
+        it. Every tail has the same width, so distinct tails give distinct values, and the
+        tail survives the cut to the column's length. Each candidate is proven against
+        every CHECK on the column (with the row's other columns); None when none holds.
+        """
+        if not len(values):
+            return values
+        limit = self._ctx(self.table.column(column)).max_length
+        tails = [_digits(nums), _letters(nums)]
+        tails.append(pc.utf8_upper(tails[1]))
+        has_at = bool(pc.all(pc.match_substring(values, "@")).as_py())
+        for tail in tails:
+            width = len(tail[0].as_py())
+            candidates = []
+            if has_at:
+                parts = pc.split_pattern(values, "@", max_splits=1)
+                local, domain = pc.list_element(parts, 0), pc.list_element(parts, 1)
+                if limit:
+                    longest = pc.max(pc.utf8_length(domain)).as_py() or 0
+                    local = pc.utf8_slice_codeunits(local, 0, max(limit - width - 2 - longest, 1))
+                candidates += [gen.join(local, tail, "@", domain)]
+                candidates += [gen.join(local, "+", tail, "@", domain)]
+            for sep in ("-", "", "_", " ", "."):
+                candidates.append(
+                    gen.fit_length(gen.join(values, sep, tail), limit, keep_tail=width + len(sep))
+                    if limit
+                    else gen.join(values, sep, tail)
+                )
+            for sep in ("-", "_", ""):
+                front = gen.join(tail, sep, values)
+                candidates.append(pc.utf8_slice_codeunits(front, 0, limit) if limit else front)
+            for candidate in candidates:
+                if self._holds(column, candidate, rows, data):
+                    return candidate
+        return None
+
+    def _repair_partial_uniques(self, data: dict[str, pa.Array]) -> bool:
+        """Partial unique indexes: unique only among the rows their predicate selects.
+
+        ``UNIQUE (organisation_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL``
+        lets accepted and revoked invitations repeat an address; only pending ones need
+        a distinct one. Their free text column gets a tail (:meth:`_suffixed`). Returns
+        whether anything changed.
+        """
+        changed = False
+        for cols, predicate in self.partial:
+            if not all(c in data for c in cols):
+                continue
+            selected = self._selected(predicate, data)
+            if selected is None:
+                continue
+            valid = selected.copy()
+            for c in cols:
+                valid &= data[c].is_valid().to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(valid)
+            if len(rows) < 2:
+                continue
+            idx = pa.array(rows)
+            rank = _rank_in_group(_codes([data[c].take(idx) for c in cols]))
+            dup = rows[rank > 0]
+            if not len(dup):
+                continue
+            free = [
+                c
+                for c in cols
+                if pa.types.is_string(data[c].type)
+                and not any(c in fk.columns for fk in self.tp.foreign_keys)
+            ]
             if not free:
-                continue
-            target = free[0]
-            others = [data[c] for c in cols if c != target]
-            rank = _rank_in_group(_codes([*others, data[target]]))
-            group_rank = _rank_in_group(_codes(others)) if others else rank
-            dup = rank > 0
-            if not dup.any():
-                continue
-            limit = self._ctx(self.table.column(target)).max_length
-            sep = "-" if "slug" in target or self.hints.regex.get(target) else " "
-            fixed = gen.join(data[target], sep, pc.cast(pa.array(group_rank + 1), pa.string()))
-            tail = len(str(int(group_rank.max()) + 1)) + 1
-            fixed = gen.fit_length(fixed, limit, keep_tail=tail if limit else 0)
-            data[target] = pc.if_else(pa.array(dup), fixed, data[target])
+                continue  # dropped by the final _dedupe
+            target = free[-1]
+            others = [c for c in cols if c != target]
+            sub = pa.array(rows)
+            group_rank = (
+                _rank_in_group(_codes([data[c].take(sub) for c in others]))
+                if others
+                else np.arange(len(rows))
+            )
+            fixed = self._suffixed(
+                target, data[target].take(pa.array(dup)), group_rank[rank > 0] + 1, data, dup
+            )
+            if fixed is not None:
+                data[target] = _put(data[target], dup, fixed)
+                changed = True
+        return changed
+
+    def _selected(self, predicate: str, data: dict[str, pa.Array]) -> np.ndarray | None:
+        """Rows a partial index's predicate selects (true, not NULL); None if beyond us."""
+        try:
+            evaluate, cols = compile_check(predicate)
+        except Unsupported:
+            n = len(next(iter(data.values()))) if data else 0
+            return np.ones(n, bool)  # unknown predicate: unique among all rows (safe)
+        if any(c not in data for c in cols):
+            n = len(next(iter(data.values()))) if data else 0
+            return np.ones(n, bool)
+        return pc.fill_null(evaluate(data), False).to_numpy(zero_copy_only=False)
 
     def _dedupe(
         self,
@@ -580,6 +847,7 @@ class TableGenerator:
         only_fk: bool,
         fk_columns: set[str],
         out: TableData,
+        final: bool = False,
     ) -> None:
         keep = np.ones(n, bool)
         for cols in self.unique_sets:
@@ -590,7 +858,20 @@ class TableGenerator:
             if len(cols) == 1 and cols[0] in self.unique_by_construction:
                 continue  # a sequence, a random uuid or a suffixed string: no duplicates
             codes = _codes([data[c] for c in cols])
-            keep &= _rank_in_group(codes) == 0
+            keep &= (_rank_in_group(codes) == 0) | ~self._all_valid(data, cols)
+        if final:
+            for cols, predicate in self.partial:
+                if not all(c in data for c in cols):
+                    continue
+                selected = self._selected(predicate, data)
+                if selected is None:
+                    continue
+                rows = np.flatnonzero(selected & self._all_valid(data, cols))
+                if len(rows) < 2:
+                    continue
+                idx = pa.array(rows)
+                rank = _rank_in_group(_codes([data[c].take(idx) for c in cols]))
+                keep[rows[rank > 0]] = False
         if keep.all():
             return
         mask = pa.array(keep)
@@ -598,11 +879,47 @@ class TableGenerator:
             data[c] = data[c].filter(mask)
         out.rows = int(keep.sum())
 
+    @staticmethod
+    def _all_valid(data: dict[str, pa.Array], cols: tuple[str, ...]) -> np.ndarray:
+        """Rows where every column of the key is non-NULL (NULLs never collide)."""
+        valid = np.ones(len(data[cols[0]]), bool)
+        for c in cols:
+            valid &= data[c].is_valid().to_numpy(zero_copy_only=False)
+        return valid
+
+    def _couple_nulls(self, data: dict[str, pa.Array], n: int) -> set[str]:
+        """``num_nonnulls(a, b) = 1``: per row, one column of the group keeps its value.
+
+        The others are NULLed (a NOT NULL column of the group is always the one kept);
+        returns the columns so handled, which random NULLs then leave alone.
+        """
+        coupled: set[str] = set()
+        for group in self.hints.exactly_one:
+            present = [c for c in group if c in data]
+            if not present or n == 0:
+                continue
+            required = [c for c in present if not self.table.column(c).nullable]
+            if len(required) > 1:
+                continue  # impossible; the CHECK names it
+            keeper = (
+                np.full(n, present.index(required[0]))
+                if required
+                else self.rng.integers(0, len(present), n)
+            )
+            for i, c in enumerate(present):
+                if self.table.column(c).nullable:
+                    data[c] = pc.if_else(
+                        pa.array(keeper != i), pa.scalar(None, data[c].type), data[c]
+                    )
+            coupled.update(present)
+        return coupled
+
     def _apply_nulls(self, data: dict[str, pa.Array], n: int, fk_columns: set[str]) -> None:
         nulls = self.tp.shape.nulls
         keys = {c for s in self.unique_sets for c in s if len(s) == 1}
+        coupled = self._couple_nulls(data, n)
         for col in self.table.columns:
-            if col.name not in data or not col.nullable:
+            if col.name not in data or not col.nullable or col.name in coupled:
                 continue
             if (
                 col.name in self.shape.columns

@@ -58,6 +58,8 @@ from workbench.seed.pipeline import (
 from workbench.seed.plan import SeedPlan
 
 _CHUNK = 1 << 20
+#: foreign keys dropped per transaction (two ACCESS EXCLUSIVE locks each)
+_DROP_BATCH = 200
 
 #: job priorities: rows first (they unblock everything), then what they unblock
 _COPY, _INDEX, _FOREIGN_KEY, _VACUUM = range(4)
@@ -109,6 +111,8 @@ def send_rows(conn: psycopg.Connection, data: TableData, *, freeze: bool) -> str
     Binary when every column's type has an encoder, else CSV. With ``freeze`` the
     (empty) table is truncated in the same subtransaction so ``COPY ... FREEZE`` applies.
     """
+    if data.rows == 0:
+        return "none"  # a table asked to stay empty ({"default": 0})
     if not data.columns:
         conn.execute(
             sql.SQL("INSERT INTO {} SELECT FROM generate_series(1, %s)").format(_ident(data.name)),
@@ -356,8 +360,21 @@ class Loader:
             for t in (tp.table, *tp.partitions):
                 roots.append(tp.name)
                 rels.append(_ident(t.qualified_name).as_string(None))
-        with _connect(self.conninfo, autocommit=False) as conn:
-            for tp in self.plan.tables:
+        try:
+            self._prepare_catalog(roots, rels)
+        except psycopg.Error as exc:
+            raise _translate(exc, exc.diag.table_name or "(preparing the load)") from None
+
+    def _prepare_catalog(self, roots: list[str], rels: list[str]) -> None:
+        """Check the tables are empty, read the catalog and drop the foreign keys.
+
+        Why the drops are committed in batches: one transaction dropping every FK of a
+        1,400-table schema holds an ACCESS EXCLUSIVE lock on each table at once and
+        exhausts the server's lock table (``out of shared memory``); a few hundred per
+        transaction stay well inside the default ``max_locks_per_transaction``.
+        """
+        with _connect(self.conninfo, autocommit=True) as conn:
+            for tp in self.plan.tables:  # each probe its own transaction: no lock piles up
                 has_rows = conn.execute(
                     sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(tp.name))
                 ).fetchone()
@@ -387,11 +404,14 @@ class Loader:
                         root_oid[child], root_oid.get(parent_oid, parent_oid),
                     )
                 )  # fmt: skip
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                        sql.SQL(table), sql.Identifier(name)
-                    )
-                )
+            for start in range(0, len(fks), _DROP_BATCH):
+                with conn.transaction():
+                    for fk in fks[start : start + _DROP_BATCH]:
+                        conn.execute(
+                            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                                sql.SQL(fk.table), sql.Identifier(fk.name)
+                            )
+                        )
             self._fks = fks
             self._index_counts = dict(
                 conn.execute(
@@ -411,7 +431,6 @@ class Loader:
             ).fetchall()
             for (oid,) in referenced:
                 self._by_oid[root_oid[oid]].freeze = False
-            conn.commit()
 
     def expected_jobs(self) -> int:
         """How many jobs the load will run, as the plan tells before any row exists.
