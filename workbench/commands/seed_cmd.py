@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments, open_from_args
-from workbench.files import write_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +20,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="random seed; the same seed gives the same data"
     )
     parser.add_argument(
-        "--dump", type=Path, default=None, help="write the seeded data as a SQL seed script"
+        "--dump",
+        type=Path,
+        default=None,
+        help="write the seeded data to FILE (COPY blocks for psql -f, unless --dump-format)",
+    )
+    parser.add_argument(
+        "--dump-format",
+        choices=("copy", "custom", "insert"),
+        default="copy",
+        help="copy: COPY blocks, psql -f FILE reloads them (default); custom: a pg_dump"
+        " archive for pg_restore --data-only; insert: INSERT statements",
     )
     parser.add_argument(
         "--dump-limit", type=int, default=None, help="at most this many rows per table in --dump"
@@ -31,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.seed import seed, seed_script
+    from workbench.seed import seed
+    from workbench.seed.dump import write_dump
 
     try:
         shape = json.loads(args.shape.read_text("utf-8")) if args.shape else None
@@ -46,10 +56,15 @@ def run(args: argparse.Namespace) -> int:
             )
             print(summary)
             if args.dump:
-                with db.connect() as conn:
-                    script = seed_script(conn, wb.schema, limit_per_table=args.dump_limit)
-                write_atomic(args.dump, script)
-                print(f"wrote {args.dump}")
+                write_dump(
+                    db.conninfo,
+                    wb.schema,
+                    args.dump,
+                    format=args.dump_format,
+                    limit_per_table=args.dump_limit,
+                    bindir=getattr(wb.server, "bindir", None),
+                )
+                print(f"wrote {args.dump} ({args.dump_format})")
     except (OSError, json.JSONDecodeError) as exc:
         print(f"workbench seed: error: {exc}", file=sys.stderr)
         return 2

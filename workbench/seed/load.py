@@ -73,6 +73,9 @@ def _ident(qualified: str) -> sql.Composable:
 def _translate(exc: psycopg.Error, table: str) -> SeedError:
     diag = exc.diag
     column = diag.column_name
+    if column is None and diag.context:  # COPY names the column only in its context line
+        found = re.search(r"COPY \S+, line \d+, column (\w+)", diag.context)
+        column = found.group(1) if found else None
     constraint = diag.constraint_name
     return SeedError(
         f"PostgreSQL rejected the generated rows: {diag.message_primary or exc}"
