@@ -35,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dump-limit", type=int, default=None, help="at most this many rows per table in --dump"
     )
+    parser.add_argument(
+        "--shipped",
+        choices=("keep", "top-up"),
+        default="keep",
+        help="tables the schema's files fill (lookup rows, schema_migrations): keep them as"
+        " they are (default) or top them up to the rows asked",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_backend_arguments(parser)
 
@@ -53,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
                 rows=args.rows,
                 seed=args.seed,
                 progress=not args.no_progress,
+                shipped=args.shipped,
             )
             print(summary)
             if args.dump:

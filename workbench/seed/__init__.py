@@ -28,6 +28,7 @@ from workbench.seed.generate import TableData, TableGenerator
 from workbench.seed.load import Loader, default_parallel
 from workbench.seed.plan import SeedPlan, TablePlan, plan
 from workbench.seed.shape import Shape, Sql, TableShape, Weighted, parse_shape
+from workbench.seed.shipped import SHIPPED_MODES, Shipped, read_shipped
 from workbench.seed.summary import SeedSummary
 from workbench.seed.vocab import Pools
 
@@ -58,7 +59,13 @@ def generate(
 
 
 def generate_tables(
-    schema: Schema, seed_plan: SeedPlan, *, seed: int = 0, progress: Any = None
+    schema: Schema,
+    seed_plan: SeedPlan,
+    *,
+    seed: int = 0,
+    progress: Any = None,
+    shipped: Mapping[str, Shipped] | None = None,
+    top_up: bool = False,
 ) -> Iterator[TableData]:
     """Yield each planned table as soon as it is complete, so loading can start at once.
 
@@ -70,7 +77,9 @@ def generate_tables(
     generators: dict[str, TableGenerator] = {}
     held = {table for table, _fk in seed_plan.deferred}
     for tp in seed_plan.tables:
-        generators[tp.name] = TableGenerator(schema, seed_plan, tp, done, pools, seed)
+        generators[tp.name] = TableGenerator(
+            schema, seed_plan, tp, done, pools, seed, (shipped or {}).get(tp.name), top_up
+        )
         done[tp.name] = generators[tp.name].generate()
         if progress:
             progress(tp.name)
@@ -106,6 +115,7 @@ def seed(
     rows: int | None = None,
     parallel: int | None = None,
     vacuum: bool = True,
+    shipped: str = "keep",
 ) -> SeedSummary:
     """Fill the (empty) tables of ``schema`` in the database and return what was loaded.
 
@@ -118,19 +128,29 @@ def seed(
     Each table is COPYed as soon as it is generated, while the next one is generated;
     index builds, keys, foreign keys and VACUUM ANALYZE follow on ``parallel``
     connections (default: one per core, at least two) as their tables are ready.
+
+    Tables that already hold rows (the schema's files insert them) keep them:
+    ``shipped="keep"`` leaves them as they are, ``"top-up"`` adds rows up to the count
+    asked; generated keys stay clear of theirs and foreign keys may point at them.
     """
+    if shipped not in SHIPPED_MODES:
+        raise SeedError(f"shipped must be one of {', '.join(SHIPPED_MODES)}, not {shipped!r}")
     started = time.perf_counter()
     parsed = parse_shape(
         shape, rows=rows, columns=columns, skew=skew, null_fraction=null_fraction, window=window
     )
     seed_plan = plan(schema, parsed)
+    conninfo = _conninfo(conninfo_or_conn)
+    with psycopg.connect(conninfo) as conn:
+        before = read_shipped(conn, seed_plan)
     bar = _Bar(len(seed_plan.tables)) if progress else None
     generating = 0.0
     with (
         _allocator(),
         Loader(
-            _conninfo(conninfo_or_conn),
+            conninfo,
             seed_plan,
+            shipped=set(before),
             parallel=parallel or default_parallel(),
             vacuum=vacuum,
             progress=bar,
@@ -140,7 +160,12 @@ def seed(
             bar.expect(loader.expected_jobs())
         try:
             tables = generate_tables(
-                schema, seed_plan, seed=seed, progress=bar.generated if bar else None
+                schema,
+                seed_plan,
+                seed=seed,
+                progress=bar.generated if bar else None,
+                shipped=before,
+                top_up=shipped == "top-up",
             )
             while True:
                 tick = time.perf_counter()
@@ -156,8 +181,9 @@ def seed(
             if bar is not None:
                 bar.close()
     written = phases.pop("written")
+    held = {t: n + (before[t].rows if t in before else 0) for t, n in loader.rows.items()}
     return SeedSummary(
-        rows=loader.rows,
+        rows=held,
         seconds=time.perf_counter() - started,
         seed=seed,
         phases={"generate": generating, **phases},
@@ -165,7 +191,9 @@ def seed(
         asked={
             tp.name: tp.rows
             for tp in seed_plan.tables
-            if tp.shape.per is None and loader.rows.get(tp.name, 0) < tp.rows
+            if tp.shape.per is None
+            and held.get(tp.name, 0) < tp.rows
+            and not (shipped == "keep" and tp.name in before)
         },
     )
 

@@ -24,6 +24,7 @@ from workbench.seed.checks import Hints, Unsupported, add_hints, compile_check
 from workbench.seed.errors import SeedError, override_hint
 from workbench.seed.plan import SeedPlan, TablePlan
 from workbench.seed.shape import Sql, Weighted
+from workbench.seed.shipped import Shipped
 from workbench.seed.vocab import Pools
 
 _TYPE_ALIASES = {"int4": "integer", "int8": "bigint", "int2": "smallint", "bpchar": "character"}
@@ -38,6 +39,24 @@ class TableData:
     rows: int
     sql_defaults: dict[str, str] = field(default_factory=dict)
     deferred: dict[str, pa.Array] = field(default_factory=dict)  # cycle-breaking FK columns
+    #: rows the table held before the seed (kept; children may point at them)
+    shipped: Shipped | None = None
+
+    @property
+    def key_rows(self) -> int:
+        """Rows a child's foreign key may pick from: shipped ones first, then generated."""
+        return self.rows + (self.shipped.rows if self.shipped else 0)
+
+    def key_column(self, name: str) -> pa.Array:
+        """A referenced column over :attr:`key_rows` (shipped values, then generated)."""
+        if not self.shipped:
+            return self.columns[name]
+        before = self.shipped.columns.get(name)
+        if before is None:
+            raise SeedError(f"the shipped rows' column {name} was not read", table=self.name)
+        if not self.rows:
+            return before
+        return pa.concat_arrays([before.cast(self.columns[name].type), self.columns[name]])
 
 
 def base_type(
@@ -209,8 +228,11 @@ class TableGenerator:
         done: dict[str, TableData],
         pools: Pools,
         seed: int,
+        shipped: Shipped | None = None,
+        top_up: bool = False,
     ):
         self.schema, self.plan, self.tp, self.done, self.pools = schema, seed_plan, tp, done, pools
+        self.shipped, self.top_up = shipped, top_up
         self.table = tp.table
         self.shape = seed_plan.shape
         self.rng = np.random.Generator(np.random.PCG64([seed, *tp.name.encode()]))
@@ -288,10 +310,13 @@ class TableGenerator:
     # -- the stages -----------------------------------------------------------------------
     def row_count(self) -> tuple[int, np.ndarray | None, str | None]:
         ts = self.tp.shape
+        if self.shipped is not None and not self.top_up:
+            return 0, None, None  # the shipped rows are left as they are
         if ts.per is None:
-            return self.tp.rows, None, None
+            have = self.shipped.rows if self.shipped else 0
+            return max(self.tp.rows - have, 0), None, None
         parent = self.plan.table(ts.per).name
-        parent_rows = self.done[parent].rows
+        parent_rows = self.done[parent].key_rows
         counts = self.rng.integers(ts.min, ts.max + 1, parent_rows)
         return int(counts.sum()), np.repeat(np.arange(parent_rows), counts), parent
 
@@ -299,7 +324,7 @@ class TableGenerator:
         n, fanout_idx, fanout_parent = self.row_count()
         data: dict[str, pa.Array] = {}
         parent_idx: dict[str, np.ndarray] = {}
-        out = TableData(self.tp.name, data, n)
+        out = TableData(self.tp.name, data, n, shipped=self.shipped)
         fk_columns = {c for fk in self.tp.foreign_keys for c in fk.columns}
         self_fks = [fk for fk in self.tp.foreign_keys if fk.ref_table == self.tp.name]
 
@@ -315,11 +340,11 @@ class TableGenerator:
                 raise self._err(
                     f"parent table {fk.ref_table} has no generated rows", fk.columns[0], fk.name
                 )
-            n = min(n, self._cap_for_fk(fk, parent.rows)) if fanout_idx is None else n
-            if parent.rows == 0 and not all(self.table.column(c).nullable for c in fk.columns):
+            n = min(n, self._cap_for_fk(fk, parent.key_rows)) if fanout_idx is None else n
+            if parent.key_rows == 0 and not all(self.table.column(c).nullable for c in fk.columns):
                 n = 0  # a parent asked to stay empty: so do its required children
             idx = self._parent_rows(
-                fk, parent.rows, n, fanout_idx if fk.ref_table == fanout_parent else None
+                fk, parent.key_rows, n, fanout_idx if fk.ref_table == fanout_parent else None
             )
             parent_idx[fk.name] = idx
         for name in parent_idx:  # a later FK may have lowered the count
@@ -330,7 +355,7 @@ class TableGenerator:
                 parent = self.done[fk.ref_table]
                 idx = pa.array(parent_idx[fk.name])
                 for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
-                    data[c] = parent.columns[rc].take(idx)
+                    data[c] = parent.key_column(rc).take(idx)
         out.rows = n
         if fanout_idx is not None and len(fanout_idx) != n:
             raise self._err(
@@ -373,6 +398,8 @@ class TableGenerator:
         #    repair could not make unique (and any rare suffix collision) is dropped
         if self._repair_partial_uniques(data):
             self._enforce_checks(data, n)
+        self._drop_shipped_collisions(data, out)
+        n = out.rows
         self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out, final=True)
         n = out.rows
 
@@ -414,7 +441,7 @@ class TableGenerator:
             if {c for fk in fks for c in fk.columns} != set(cols):
                 continue  # a column of the key comes from elsewhere (self-reference, deferred)
             redraw = [fk for fk in fks if fk.ref_table != fanout_parent]
-            radix = [self.done[fk.ref_table].rows for fk in fks]
+            radix = [self.done[fk.ref_table].key_rows for fk in fks]
             if not redraw or int(np.prod(radix, dtype=object)) >= 2**62:
                 continue  # pairs as one int64 code; beyond that, repeats are just dropped
 
@@ -438,7 +465,7 @@ class TableGenerator:
                     break
                 skew = self.shape.skew if attempt < 4 else 0.0
                 for fk in redraw:
-                    rows = self.done[fk.ref_table].rows
+                    rows = self.done[fk.ref_table].key_rows
                     parent_idx[fk.name][todo] = zipf_choice(self.rng, rows, len(todo), skew)
                 new = codes(todo)
                 at = np.minimum(np.searchsorted(seen, new), len(seen) - 1)
@@ -496,10 +523,10 @@ class TableGenerator:
             if (self.tp.name, fk.name) not in self.plan.deferred:
                 continue
             parent = done[fk.ref_table]
-            idx = zipf_choice(self.rng, parent.rows, out.rows, self.shape.skew)
+            idx = zipf_choice(self.rng, parent.key_rows, out.rows, self.shape.skew)
             nulls = pa.array(self.rng.random(out.rows) < self.shape.null_fraction)
             for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
-                values = parent.columns[rc].take(pa.array(idx))
+                values = parent.key_column(rc).take(pa.array(idx))
                 if self.table.column(c).nullable:
                     values = pc.if_else(nulls, pa.scalar(None, values.type), values)
                 out.deferred[c] = values
@@ -532,7 +559,11 @@ class TableGenerator:
             is_key_seq or (unique and not self.hints.low.get(col.name))
         ):
             self.unique_by_construction.add(col.name)
-            return pa.array(np.arange(1, n + 1, dtype=np.int64))
+            start = 1
+            before = self.shipped.columns.get(col.name) if self.shipped else None
+            if before is not None and len(before) and pa.types.is_integer(before.type):
+                start = max(int(pc.max(before).as_py() or 0) + 1, 1)  # clear of shipped keys
+            return pa.array(np.arange(start, start + n, dtype=np.int64))
         ctx = self._ctx(col, unique)
         # orderings: greater = lesser + positive delta
         for greater, lesser, strict in self.hints.order:
@@ -872,6 +903,31 @@ class TableGenerator:
                 idx = pa.array(rows)
                 rank = _rank_in_group(_codes([data[c].take(idx) for c in cols]))
                 keep[rows[rank > 0]] = False
+        if keep.all():
+            return
+        mask = pa.array(keep)
+        for c in list(data):
+            data[c] = data[c].filter(mask)
+        out.rows = int(keep.sum())
+
+    def _drop_shipped_collisions(self, data: dict[str, pa.Array], out: TableData) -> None:
+        """Generated rows whose unique key a shipped row already has are dropped."""
+        if not self.shipped or not self.shipped.rows or not out.rows:
+            return
+        keep = np.ones(out.rows, bool)
+        for cols in self.unique_sets:
+            if not all(c in data and c in self.shipped.columns for c in cols):
+                continue
+            try:
+                both = [
+                    pa.concat_arrays([self.shipped.columns[c].cast(data[c].type), data[c]])
+                    for c in cols
+                ]
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                continue  # a type the shipped text does not cast to: PostgreSQL will say
+            codes = _codes(both)
+            taken = codes[: self.shipped.rows]
+            keep &= ~np.isin(codes[self.shipped.rows :], taken)
         if keep.all():
             return
         mask = pa.array(keep)

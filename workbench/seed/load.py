@@ -316,8 +316,11 @@ class Loader:
         rebuild_indexes_from: int = 10_000,
         vacuum: bool = True,
         progress: Progress | None = None,
+        shipped: set[str] | None = None,
     ) -> None:
         self.conninfo = conninfo
+        #: tables that held rows before the seed: never truncated, rows added beside
+        self.shipped = shipped or set()
         self.plan = seed_plan
         self.parallel = parallel
         self.rebuild_indexes_from = rebuild_indexes_from
@@ -378,12 +381,14 @@ class Loader:
         """
         with _connect(self.conninfo, autocommit=True) as conn:
             for tp in self.plan.tables:  # each probe its own transaction: no lock piles up
+                if tp.name in self.shipped:
+                    continue
                 has_rows = conn.execute(
                     sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(tp.name))
                 ).fetchone()
                 if has_rows is not None and has_rows[0]:
                     raise SeedError(
-                        "table already has rows; seed a fresh database (wb.new_database())",
+                        "table gained rows while the seed started; seed a fresh database",
                         table=tp.name,
                     )
             info = conn.execute(_RELATIONS, [roots, rels]).fetchall()
@@ -392,7 +397,8 @@ class Loader:
                 if root not in self._tables:  # the root comes first
                     # TRUNCATE + COPY FREEZE needs a plain table that nothing references
                     # once the FKs are dropped and no ON TRUNCATE trigger would see it
-                    state = _TableState(root, oid, relkind == "r" and not truncate_trigger, ())
+                    freeze = relkind == "r" and not truncate_trigger and root not in self.shipped
+                    state = _TableState(root, oid, freeze, ())
                     self._tables[root] = self._by_oid[oid] = state
                 state = self._tables[root]
                 state.relations += (oid,)
