@@ -599,6 +599,8 @@ class TableGenerator:
                     return fixed
                 values = gen.join(values, gen.suffix(n, self.rng))  # the CHECK will say why
                 tail = len(str(n))
+            if "mail" in col.name and not tail:
+                return gen.fit_address(values, ctx.max_length)
             values = gen.fit_length(
                 values, ctx.max_length, keep_tail=tail if ctx.max_length and tail else 0
             )
@@ -803,6 +805,8 @@ class TableGenerator:
             for sep in ("-", "_", ""):
                 front = gen.join(tail, sep, values)
                 candidates.append(pc.utf8_slice_codeunits(front, 0, limit) if limit else front)
+            for keep in (8, 4, 2):  # a CHECK that bounds the length ({3,12}): a shorter head
+                candidates.append(gen.join(pc.utf8_slice_codeunits(values, 0, keep), tail))
             for candidate in candidates:
                 if self._holds(column, candidate, rows, data):
                     return candidate
