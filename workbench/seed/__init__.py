@@ -13,6 +13,7 @@ Stages (each usable on its own):
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -73,23 +74,42 @@ def generate_tables(
     last, once its parent exists and the deferred column is filled.
     """
     pools = Pools.build(seed)
-    done: dict[str, TableData] = {}
+    done: dict[str, TableData] = {}  # what children need: keys only, once yielded
+    full: dict[str, TableData] = {}  # tables held back until their deferred FK is set
     generators: dict[str, TableGenerator] = {}
     held = {table for table, _fk in seed_plan.deferred}
+    referenced: dict[str, set[str]] = {}
+    for tp in seed_plan.tables:
+        for fk in tp.foreign_keys:
+            referenced.setdefault(fk.ref_table, set()).update(fk.ref_columns)
     for tp in seed_plan.tables:
         generators[tp.name] = TableGenerator(
             schema, seed_plan, tp, done, pools, seed, (shipped or {}).get(tp.name), top_up
         )
-        done[tp.name] = generators[tp.name].generate()
+        data = generators[tp.name].generate()
         if progress:
             progress(tp.name)
-        if tp.name not in held:
-            yield done[tp.name]
+        if tp.name in held:
+            full[tp.name] = done[tp.name] = data
+            continue
+        done[tp.name] = _keys_only(data, referenced.get(tp.name, set()))
+        yield data
+        del data  # the loader holds the rows until they are COPYed, then lets go
     for table, _fk in sorted(seed_plan.deferred):
-        generators[table].fill_deferred(done[table], done)
+        generators[table].fill_deferred(full[table], done)
     for tp in seed_plan.tables:
         if tp.name in held:
-            yield done[tp.name]
+            yield full.pop(tp.name)
+
+
+def _keys_only(data: TableData, columns: set[str]) -> TableData:
+    """The columns children copy from (foreign key targets), so the rest can be freed."""
+    return TableData(
+        data.name,
+        {c: a for c, a in data.columns.items() if c in columns},
+        data.rows,
+        shipped=data.shipped,
+    )
 
 
 def _conninfo(target: str | psycopg.Connection) -> str:
@@ -174,6 +194,9 @@ def seed(
                 if data is None:
                     break
                 loader.add(data)
+                data = None  # only the loader holds it now, until its COPY is done
+                # generation may run ahead of the COPYs only so far (bounded memory)
+                loader.wait_for_room(_INFLIGHT_BYTES)
             phases = loader.finish()
             if bar is not None:
                 bar.complete()
@@ -188,6 +211,7 @@ def seed(
         seed=seed,
         phases={"generate": generating, **phases},
         written=written + (loader.started - started),
+        peak_rss_mb=_peak_rss_mb(),
         asked={
             tp.name: tp.rows
             for tp in seed_plan.tables
@@ -196,6 +220,20 @@ def seed(
             and not (shipped == "keep" and tp.name in before)
         },
     )
+
+
+#: bytes of generated arrays that may wait for their COPY while the next table is made
+_INFLIGHT_BYTES = 384 << 20
+
+
+def _peak_rss_mb() -> float | None:
+    """The process's peak resident memory so far, in MB (None where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / (1 << 20)
 
 
 @contextlib.contextmanager

@@ -586,7 +586,7 @@ def regex_values(ctx: Ctx, n: int) -> pa.Array | None:
         parsed = sre_parse.parse(patterns[0][0])
     except (re.error, Exception):
         return None
-    pool = min(n, 4096) or 1
+    pool = min(n, 4096)
     values = _from_parsed(parsed, ctx.rng, pool)
     if values is None:
         return None

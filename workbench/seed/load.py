@@ -33,8 +33,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -334,6 +335,10 @@ class Loader:
         self._scheduler: Scheduler | None = None
         self._fks: list[_ForeignKey] = []
         self._index_counts: dict[int, int] = {}
+        self._inflight = 0  # bytes of arrays handed over whose COPY has not finished
+        self._inflight_lock = threading.Lock()
+        self._columns: dict[str, tuple[str, ...]] = {}  # columns each table was COPYed with
+        self._counts: dict[str, int] = {}
 
     @property
     def started(self) -> float:
@@ -343,7 +348,20 @@ class Loader:
     @property
     def rows(self) -> dict[str, int]:
         """Rows handed over per table, in the order they came."""
-        return {data.name: data.rows for data in self._added}
+        return dict(self._counts)
+
+    def wait_for_room(self, limit: int) -> None:
+        """Block while more than ``limit`` bytes of handed-over arrays wait for their COPY.
+
+        Why: generation runs ahead of the COPYs; without this bound every generated
+        table of a 10 M-row seed would sit in memory at once. Once a table's COPY is
+        done its arrays are released (see :meth:`add`).
+        """
+        assert self._scheduler is not None
+        try:
+            self._scheduler.wait_until(lambda: self._inflight <= limit)
+        except JobFailed:
+            self._wait()
 
     # -- set-up and tear-down -----------------------------------------------------------
     def __enter__(self) -> Loader:
@@ -478,32 +496,44 @@ class Loader:
         """Queue the COPY of one generated table (its indexes, keys and FKs follow)."""
         state = self._tables[data.name]
         state.rows = data.rows
-        self._added.append(data)
+        self._counts[data.name] = data.rows
+        self._columns[data.name] = tuple(data.columns)
+        size = sum(a.nbytes for a in data.columns.values())
+        with self._inflight_lock:
+            self._inflight += size
         tp = self.plan.table(data.name)
         rebuild = data.rows >= self.rebuild_indexes_from and tp.table.kind == "table"
+        holder = [data]  # the only reference the loader keeps, dropped after the COPY
+        name, data_rows = data.name, data.rows
+        del data
 
         def run(conn: psycopg.Connection) -> list[_Index]:
+            rows = holder[0]
             try:
                 with conn.transaction():
-                    dropped = _drop_indexes(conn, data.name) if rebuild else []
-                    defaults = {c: tp.table.column(c).default for c in data.sql_defaults}
-                    for column, expression in data.sql_defaults.items():
-                        _set_default(conn, data.name, column, expression)
-                    send_rows(conn, data, freeze=state.freeze)
+                    dropped = _drop_indexes(conn, rows.name) if rebuild else []
+                    defaults = {c: tp.table.column(c).default for c in rows.sql_defaults}
+                    for column, expression in rows.sql_defaults.items():
+                        _set_default(conn, rows.name, column, expression)
+                    send_rows(conn, rows, freeze=state.freeze)
                     for column, default in defaults.items():
-                        _set_default(conn, data.name, column, default)
+                        _set_default(conn, rows.name, column, default)
             except psycopg.Error as exc:
-                raise _translate(exc, data.name) from None
+                raise _translate(exc, rows.name) from None
+            finally:
+                holder.clear()
+                with self._inflight_lock:
+                    self._inflight -= size
             return dropped
 
         self._submit(
             Job(
                 "copy",
-                data.name,
+                name,
                 run,
                 locks=[(state.oid, ACCESS_EXCLUSIVE)],
                 priority=_COPY,
-                weight=data.rows,
+                weight=data_rows,
                 then=lambda dropped: self._copied(state, dropped),
             )
         )
@@ -628,7 +658,7 @@ class Loader:
         self._wait()
         assert self._scheduler is not None
         with _connect(self.conninfo, autocommit=True) as conn:
-            _set_sequences(conn, self.plan, self._added)
+            _set_sequences(conn, self.plan, self._columns)
         if self.vacuum:
             # Tables loaded without FREEZE (partitioned, referenced from outside the plan)
             # are vacuumed last, when no transaction older than their rows is left, so
@@ -716,18 +746,18 @@ def _not_all_visible(conninfo: str, names: list[str]) -> list[str]:
 
 
 def _set_sequences(
-    conn: psycopg.Connection, seed_plan: SeedPlan, tables: Sequence[TableData]
+    conn: psycopg.Connection, seed_plan: SeedPlan, tables: Mapping[str, Sequence[str]]
 ) -> None:
     """Move serial/identity sequences past the loaded ids, so later INSERTs do not collide."""
-    for data in tables:
-        for col in seed_plan.table(data.name).table.columns:
-            if col.name not in data.columns:
+    for name, columns in tables.items():
+        for col in seed_plan.table(name).table.columns:
+            if col.name not in columns:
                 continue
             seq = None
             if col.identity:
                 found = conn.execute(
                     "SELECT pg_get_serial_sequence(%s, %s)",
-                    [str(_ident(data.name).as_string(conn)), col.name],
+                    [str(_ident(name).as_string(conn)), col.name],
                 ).fetchone()
                 seq = found[0] if found else None
             elif col.default and (m := re.match(r"nextval\('(.+?)'::regclass\)", col.default)):
@@ -736,5 +766,5 @@ def _set_sequences(
                 conn.execute(
                     sql.SQL(
                         "SELECT setval({}::regclass, coalesce((SELECT max({}) FROM {}), 0) + 1, false)"
-                    ).format(sql.Literal(seq), sql.Identifier(col.name), _ident(data.name))
+                    ).format(sql.Literal(seq), sql.Identifier(col.name), _ident(name))
                 )
