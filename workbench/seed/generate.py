@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -396,11 +397,12 @@ class TableGenerator:
         self._enforce_checks(data, n)
         # 5. partial unique indexes, among the rows their predicate selects; what a
         #    repair could not make unique (and any rare suffix collision) is dropped
-        if self._repair_partial_uniques(data):
-            self._enforce_checks(data, n)
+        touched = self._repair_partial_uniques(data)
+        if touched:
+            self._enforce_checks(data, n, only=touched)
         self._drop_shipped_collisions(data, out)
         n = out.rows
-        self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out, final=True)
+        self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out, final=touched)
         n = out.rows
 
         # 6. self-references as trees: a row's parent is an earlier row
@@ -417,7 +419,7 @@ class TableGenerator:
                     pa.array(roots), pa.scalar(None, data[rc].type), data[rc].take(pa.array(idx))
                 )
         if self_fks:
-            self._enforce_checks(data, n)
+            self._enforce_checks(data, n, only={c for fk in self_fks for c in fk.columns})
         out.columns = {c.name: data[c.name] for c in self.table.columns if c.name in data}
         return out
 
@@ -782,45 +784,44 @@ class TableGenerator:
         if not len(values):
             return values
         limit = self._ctx(self.table.column(column)).max_length
-        tails = [_digits(nums), _letters(nums)]
-        tails.append(pc.utf8_upper(tails[1]))
+        letters = _letters(nums)
+        tails = [_digits(nums), letters, pc.utf8_upper(letters)]
         has_at = bool(pc.all(pc.match_substring(values, "@")).as_py())
-        for tail in tails:
+
+        def candidates(tail: pa.Array) -> Iterator[pa.Array]:
             width = len(tail[0].as_py())
-            candidates = []
             if has_at:
                 parts = pc.split_pattern(values, "@", max_splits=1)
                 local, domain = pc.list_element(parts, 0), pc.list_element(parts, 1)
                 if limit:
                     longest = pc.max(pc.utf8_length(domain)).as_py() or 0
                     local = pc.utf8_slice_codeunits(local, 0, max(limit - width - 2 - longest, 1))
-                candidates += [gen.join(local, tail, "@", domain)]
-                candidates += [gen.join(local, "+", tail, "@", domain)]
+                yield gen.join(local, tail, "@", domain)
+                yield gen.join(local, "+", tail, "@", domain)
             for sep in ("-", "", "_", " ", "."):
-                candidates.append(
-                    gen.fit_length(gen.join(values, sep, tail), limit, keep_tail=width + len(sep))
-                    if limit
-                    else gen.join(values, sep, tail)
-                )
+                joined = gen.join(values, sep, tail)
+                yield gen.fit_length(joined, limit, keep_tail=width + len(sep)) if limit else joined
             for sep in ("-", "_", ""):
                 front = gen.join(tail, sep, values)
-                candidates.append(pc.utf8_slice_codeunits(front, 0, limit) if limit else front)
+                yield pc.utf8_slice_codeunits(front, 0, limit) if limit else front
             for keep in (8, 4, 2):  # a CHECK that bounds the length ({3,12}): a shorter head
-                candidates.append(gen.join(pc.utf8_slice_codeunits(values, 0, keep), tail))
-            for candidate in candidates:
+                yield gen.join(pc.utf8_slice_codeunits(values, 0, keep), tail)
+
+        for tail in tails:
+            for candidate in candidates(tail):  # built one at a time: the first usually holds
                 if self._holds(column, candidate, rows, data):
                     return candidate
         return None
 
-    def _repair_partial_uniques(self, data: dict[str, pa.Array]) -> bool:
+    def _repair_partial_uniques(self, data: dict[str, pa.Array]) -> set[str]:
         """Partial unique indexes: unique only among the rows their predicate selects.
 
         ``UNIQUE (organisation_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL``
         lets accepted and revoked invitations repeat an address; only pending ones need
         a distinct one. Their free text column gets a tail (:meth:`_suffixed`). Returns
-        whether anything changed.
+        the columns it changed.
         """
-        changed = False
+        changed: set[str] = set()
         for cols, predicate in self.partial:
             if not all(c in data for c in cols):
                 continue
@@ -859,7 +860,7 @@ class TableGenerator:
             )
             if fixed is not None:
                 data[target] = _put(data[target], dup, fixed)
-                changed = True
+                changed.add(target)
         return changed
 
     def _selected(self, predicate: str, data: dict[str, pa.Array]) -> np.ndarray | None:
@@ -882,19 +883,27 @@ class TableGenerator:
         only_fk: bool,
         fk_columns: set[str],
         out: TableData,
-        final: bool = False,
+        final: set[str] | None = None,
     ) -> None:
+        """Drop rows that repeat a unique key (NULLs never collide).
+
+        ``final``: the last pass, after NULLs and CHECK repairs (which only make keys
+        rarer): partial unique indexes, and full keys holding a column changed since
+        the first pass (given as ``final``).
+        """
         keep = np.ones(n, bool)
         for cols in self.unique_sets:
             if not all(c in data for c in cols) or (
                 only_fk and not all(c in fk_columns for c in cols)
             ):
                 continue
+            if final is not None and not set(cols) & final:
+                continue
             if len(cols) == 1 and cols[0] in self.unique_by_construction:
                 continue  # a sequence, a random uuid or a suffixed string: no duplicates
             codes = _codes([data[c] for c in cols])
             keep &= (_rank_in_group(codes) == 0) | ~self._all_valid(data, cols)
-        if final:
+        if final is not None:
             for cols, predicate in self.partial:
                 if not all(c in data for c in cols):
                     continue
@@ -1007,12 +1016,17 @@ class TableGenerator:
                     mask, pa.scalar(None, data[col.name].type), data[col.name]
                 )
 
-    def _enforce_checks(self, data: dict[str, pa.Array], n: int) -> None:
+    def _enforce_checks(
+        self, data: dict[str, pa.Array], n: int, only: set[str] | None = None
+    ) -> None:
+        """Every CHECK (or, with ``only``, those on these columns) holds, or SeedError."""
         for check, value_column in self.checks:
             if not check.expression or n == 0:
                 continue
             try:
                 evaluate, cols = compile_check(check.expression, value_column=value_column)
+                if only is not None and not cols & only:
+                    continue
             except Unsupported as exc:
                 involved = check.columns or ((value_column,) if value_column else ())
                 if any(self.shape.override(self.tp.name, c) is not None for c in involved):
