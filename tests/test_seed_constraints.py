@@ -243,3 +243,18 @@ def test_every_schema_seeds_at_100k_rows_per_table(name, template_for, new_db):
             "SELECT conname FROM pg_constraint WHERE contype IN ('f', 'c') AND NOT convalidated"
         ).fetchall()
     assert summary.total_rows >= 100_000 * len(summary.rows) // 2
+
+
+def test_an_address_is_derived_from_the_name_in_its_row(db_holding):
+    conninfo = db_holding(
+        "CREATE TABLE people (id serial PRIMARY KEY, email varchar(80) NOT NULL UNIQUE"
+        " CHECK (email = lower(email)) CHECK (email ~* '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$'),"
+        " display_name varchar(100) NOT NULL);"
+    )
+    seed(conninfo, _schema(conninfo), 500, progress=False)
+    matching = _one(
+        conninfo,
+        "SELECT count(*) FROM people WHERE split_part(email, '@', 1) LIKE"
+        " trim(BOTH '.' FROM regexp_replace(lower(display_name), '[^a-z0-9]+', '.', 'g')) || '%'",
+    )
+    assert matching == 500

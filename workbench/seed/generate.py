@@ -85,6 +85,10 @@ def base_type(
     return _TYPE_ALIASES.get(base, base), checks, None
 
 
+#: columns an address may be derived from (the person's name in the same row)
+_NAME_SOURCES = ("display_name", "full_name", "contact_name", "user_name", "author", "name")
+
+
 def domain_length(schema: Schema, column: Column) -> int | None:
     """The ``varchar(n)``/``char(n)`` length a column's domain (or its domain's domain) sets."""
     ref = column.type_ref
@@ -545,7 +549,8 @@ class TableGenerator:
             "create_date",
             "created",
         }
-        return sorted(cols, key=lambda c: 0 if c.name in first else 1)
+        names = {"first_name", "last_name", *_NAME_SOURCES}
+        return sorted(cols, key=lambda c: 0 if c.name in first else 1 if c.name in names else 2)
 
     def _created(self, data: dict[str, pa.Array]) -> pa.Array | None:
         for name in ("created_at", "created_on", "created", "create_date", "inserted_at"):
@@ -585,6 +590,8 @@ class TableGenerator:
         values = gen.base_values(ctx, n)
         if values is None:
             return None
+        if "mail" in col.name and pa.types.is_string(values.type):
+            values = self._address_from_name(col, values, data)
         if base == "uuid" and ctx.enum_values is None and col.name not in self.hints.values:
             self.unique_by_construction.add(col.name)  # 122 random bits
         if (
@@ -607,6 +614,37 @@ class TableGenerator:
                 values, ctx.max_length, keep_tail=tail if ctx.max_length and tail else 0
             )
         return values
+
+    def _address_from_name(
+        self, col: Column, values: pa.Array, data: dict[str, pa.Array]
+    ) -> pa.Array:
+        """An address whose local part is the person's name in the same row.
+
+        ``Anna Lee`` in ``display_name`` gives ``anna.lee@<domain>``: a row reads as one
+        person. Kept only when every CHECK on the column holds for it (else the pool's
+        address stays); no name column in the row, no change.
+        """
+        if self.shape.override(self.tp.name, col.name) is not None or col.name in self.hints.values:
+            return values
+        name = None
+        if "first_name" in data and "last_name" in data:
+            name = gen.join(data["first_name"], " ", data["last_name"])
+        else:
+            for source in _NAME_SOURCES:
+                if source in data and pa.types.is_string(data[source].type):
+                    name = data[source]
+                    break
+        if name is None or not pc.all(pc.match_substring(values, "@")).as_py():
+            return values
+        local = pc.replace_substring_regex(pc.utf8_lower(name), "[^a-z0-9]+", ".")
+        local = pc.utf8_trim(local, ".")
+        local = pc.if_else(pc.equal(local, ""), "user", local)
+        domain = pc.list_element(pc.split_pattern(values, "@", max_splits=1), 1)
+        derived = gen.fit_address(
+            gen.join(pc.fill_null(local, "user"), "@", domain),
+            self._ctx(col).max_length,
+        )
+        return derived if self._holds(col.name, derived, None, data) else values
 
     def _needs_unique_text(self, col: Column) -> bool:
         return False
