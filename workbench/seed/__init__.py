@@ -161,8 +161,11 @@ def seed(
     )
     seed_plan = plan(schema, parsed)
     conninfo = _conninfo(conninfo_or_conn)
-    with psycopg.connect(conninfo) as conn:
-        before = read_shipped(conn, seed_plan)
+    try:
+        with psycopg.connect(conninfo) as conn:
+            before = read_shipped(conn, seed_plan)
+    except psycopg.OperationalError as exc:
+        raise SeedError(f"cannot connect to the database to seed: {exc}") from None
     bar = _Bar(len(seed_plan.tables)) if progress else None
     generating = 0.0
     with (

@@ -657,8 +657,11 @@ class Loader:
         """Wait for every step; then sequences, and VACUUM where FREEZE could not be used."""
         self._wait()
         assert self._scheduler is not None
-        with _connect(self.conninfo, autocommit=True) as conn:
-            _set_sequences(conn, self.plan, self._columns)
+        try:
+            with _connect(self.conninfo, autocommit=True) as conn:
+                _set_sequences(conn, self.plan, self._columns)
+        except psycopg.Error as exc:
+            raise _translate(exc, exc.diag.table_name or "(setting sequences)") from None
         if self.vacuum:
             # Tables loaded without FREEZE (partitioned, referenced from outside the plan)
             # are vacuumed last, when no transaction older than their rows is left, so
