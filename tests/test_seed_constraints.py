@@ -258,3 +258,14 @@ def test_an_address_is_derived_from_the_name_in_its_row(db_holding):
         " trim(BOTH '.' FROM regexp_replace(lower(display_name), '[^a-z0-9]+', '.', 'g')) || '%'",
     )
     assert matching == 500
+
+
+def test_jsonb_documents_have_one_key_set_per_column(db_holding):
+    conninfo = db_holding("CREATE TABLE docs (id serial PRIMARY KEY, meta jsonb NOT NULL);")
+    seed(conninfo, _schema(conninfo), 300, progress=False)
+    shapes = _one(
+        conninfo,
+        "SELECT count(DISTINCT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(meta) k))"
+        " FROM docs",
+    )
+    assert shapes == 1

@@ -178,13 +178,11 @@ def decimals(ctx: Ctx, n: int) -> pa.Array:
 def _json(ctx: Ctx, n: int) -> pa.Array:
     if ctx.hints.json_kind.get(ctx.name) == "array":
         return join("[", join('"', pick(ctx.pools.words, ctx.rng, n), '"'), "]")
-    keys = pick(ctx.pools.words, ctx.rng, n)
+    # one document shape per column (a stable key set), not random keys per row
     num = pc.cast(pa.array(ctx.rng.integers(0, 100, n)), pa.string())
     flag = pick(pa.array(["true", "false"]), ctx.rng, n)
     return join(
-        '{"',
-        keys,
-        '": ',
+        '{"count": ',
         num,
         ', "enabled": ',
         flag,
