@@ -254,9 +254,6 @@ def _allocator() -> Iterator[None]:
         return
     try:
         pool = pa.jemalloc_memory_pool()
-        # freed pages go back to the system at once: a 10 M-row seed frees gigabytes of
-        # transient arrays, which jemalloc would otherwise keep resident for a while
-        pa.jemalloc_set_decay_ms(0)
     except NotImplementedError:
         pool = pa.system_memory_pool()
     pa.set_memory_pool(pool)
