@@ -271,3 +271,14 @@ def test_jsonb_documents_have_one_key_set_per_column(db_holding):
         " FROM docs",
     )
     assert shapes == 1
+
+
+def test_free_text_lengths_are_long_tailed(db_holding):
+    conninfo = db_holding("CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);")
+    seed(conninfo, _schema(conninfo), 5000, progress=False)
+    median, p99 = _one(
+        conninfo,
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY length(body)),"
+        " percentile_cont(0.99) WITHIN GROUP (ORDER BY length(body)) FROM notes",
+    )
+    assert p99 > 2.5 * median  # most notes short, a few several times longer

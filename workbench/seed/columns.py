@@ -225,6 +225,25 @@ def _title(ctx: Ctx, n: int) -> pa.Array:
     return pc.utf8_capitalize(words(ctx, n, 3))
 
 
+_PROSE_POOL = 1 << 16
+_PROSE_MAX = 8
+
+
+def prose(ctx: Ctx, n: int) -> pa.Array:
+    """Free text of 1-8 sentences, lengths long-tailed (geometric: most short, a few long).
+
+    Drawn from a pool of 65,536 texts built per column: one ``take`` per column, like the
+    other pools.
+    """
+    size = min(n, _PROSE_POOL)
+    counts = np.minimum(ctx.rng.geometric(0.45, size), _PROSE_MAX)
+    parts = [pick(ctx.pools.sentences, ctx.rng, size)]
+    for i in range(1, _PROSE_MAX):
+        parts.append(pc.if_else(pa.array(counts > i), pick(ctx.pools.sentences, ctx.rng, size), ""))
+    pool = pc.utf8_rtrim_whitespace(join(*parts, sep=" "))
+    return pick(pool, ctx.rng, n) if size < n else pool
+
+
 def _locale(ctx: Ctx, n: int) -> pa.Array:
     return pick(
         pa.array(["en", "en-US", "en-GB", "fr", "fr-FR", "de-DE", "es", "pt-BR", "it", "nl"]),
@@ -294,12 +313,7 @@ TEXT_RULES: list[tuple[str, Callable[[Ctx, int], pa.Array]]] = [
     (r"post(al)?_?code|zip", lambda c, n: pick(c.pools.postcodes, c.rng, n)),
     (r"phone|fax|mobile", lambda c, n: pick(c.pools.phones, c.rng, n)),
     (r"job|position|^title$", _title),
-    (
-        r"description|bio|body|comment|note|text|content|summary|message",
-        lambda c, n: join(
-            pick(c.pools.sentences, c.rng, n), pick(c.pools.sentences, c.rng, n), sep=" "
-        ),
-    ),
+    (r"description|bio|body|comment|note|text|content|summary|message", lambda c, n: prose(c, n)),
     (r"name$", lambda c, n: pc.utf8_capitalize(words(c, n, 2))),
 ]
 
