@@ -15,7 +15,12 @@ Four measurements in one run, on one disposable server (best of ``--runs`` each)
   the whole run, with the CPU it used on the client and on the server (from
   /proc/stat, so only on Linux).
 
-Run: .venv/bin/python benchmarks/bench_seed.py [--runs N]
+Run: .venv/bin/python benchmarks/bench_seed.py [--runs N] [--scales 1,10] [--detail]
+
+The yardstick (issue 16): the seed against pg_restore -j of a dump of the very same
+rows (pg_dump -Fd -Z0, the seed's maintenance_work_mem) plus vacuumdb --analyze-only,
+at 1 M and 10 M rows; the last line is exactly
+``seed/restore 1M R1, 10M R2; peak RSS 10M M MB`` (targets R1, R2 <= 1.0, M <= 1500).
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import argparse
 import importlib
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -157,56 +164,118 @@ def load_only(wb: workbench.Workbench, workers: int) -> tuple[float, int]:
         return time.perf_counter() - t0, sum(d.rows for d in tables)
 
 
+def scaled(factor: int) -> dict:
+    """SHAPE with every fixed row count times ``factor`` (fan-outs follow their parents)."""
+    tables = {
+        name: spec if isinstance(spec, dict) else spec * factor
+        for name, spec in SHAPE["tables"].items()
+    }
+    return {"default": SHAPE["default"] * factor, "tables": tables}
+
+
+def _tool(wb: workbench.Workbench, name: str) -> str:
+    return str(Path(wb.server.bindir) / name)
+
+
+def _conn_args(conninfo: str) -> tuple[list[str], str]:
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    args = ["-h", str(params.get("host", "localhost")), "-p", str(params.get("port", 5432))]
+    return [*args, "-U", str(params.get("user", "postgres"))], str(params["dbname"])
+
+
+def restore_yardstick(
+    wb: workbench.Workbench, factor: int, workers: int, dump_dir: Path
+) -> tuple[SeedSummary, float, float, float]:
+    """(seed summary, pg_restore s, vacuumdb --analyze-only s, dump MB) for one size.
+
+    The seed runs into a fresh clone of the schema; its database is dumped
+    (``pg_dump -Fd -Z0``, not timed) and restored with ``pg_restore -j <workers>``
+    into an empty database (schema, rows, indexes, keys, FKs: what the seed also
+    builds), with the seeder's ``maintenance_work_mem``; then ``vacuumdb
+    --analyze-only``, because the seed includes its ANALYZE.
+    """
+    env = dict(os.environ, PGOPTIONS="-c maintenance_work_mem=512MB -c work_mem=256MB")
+    with wb.new_database() as db:
+        summary = seed(db.conninfo, wb.schema, scaled(factor), progress=False)
+        conn_args, name = _conn_args(db.conninfo)
+        target = dump_dir / f"dump-{factor}"
+        subprocess.run(
+            [_tool(wb, "pg_dump"), "-Fd", "-Z0", "-f", str(target), *conn_args, name],
+            check=True,
+            env=env,
+        )
+    size = sum(f.stat().st_size for f in target.iterdir()) / 1e6
+    empty = wb.new_database(empty=True)
+    try:
+        conn_args, name = _conn_args(empty.conninfo)
+        t0 = time.perf_counter()
+        subprocess.run(
+            [_tool(wb, "pg_restore"), "-j", str(workers), "-d", name, *conn_args, str(target)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        restore = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        subprocess.run(
+            [_tool(wb, "vacuumdb"), "--analyze-only", "-j", str(workers), *conn_args, name],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        analyze = time.perf_counter() - t0
+    finally:
+        empty.drop()
+        shutil.rmtree(target, ignore_errors=True)
+    return summary, restore, analyze, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs of each (best is reported)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each (best is reported)")
+    parser.add_argument(
+        "--scales", default="1,10", help="sizes as multiples of SHAPE (1 = 1.07 M rows)"
+    )
+    parser.add_argument(
+        "--detail", action="store_true", help="also the COPY ceiling and the load alone (1 M)"
+    )
     args = parser.parse_args()
+    scales = [int(x) for x in args.scales.split(",")]
     workers = load_mod.default_parallel()
-    with workbench.open(ROOT / "sql") as wb:
+    results: dict[int, tuple[SeedSummary, float, float, float]] = {}
+    peak_after: dict[int, float] = {}
+    with workbench.open(ROOT / "sql") as wb, tempfile.TemporaryDirectory() as tmp:
         seed(wb.new_database().conninfo, wb.schema, 1000, progress=False)  # warm-up: imports
         ref = min((pgbench(wb) for _ in range(args.runs)), key=lambda r: r[1])
-        ceiling_s, rows, heap = min(
-            (copy_ceiling(wb, workers) for _ in range(args.runs)), key=lambda r: r[0]
-        )
-        load_s, _ = min(load_only(wb, workers) for _ in range(args.runs))
-        runs = [seed_run(wb) for _ in range(args.runs)]
-    best, machine_cpu, client_cpu = min(runs, key=lambda r: r[0].seconds)
-    print(best)
+        print(f"context: pgbench -i -s 10: {ref[2]}")
+        if args.detail:
+            ceiling_s, rows, heap = copy_ceiling(wb, workers)
+            load_s, _ = load_only(wb, workers)
+            print(
+                f"context: COPY ceiling {rows / ceiling_s:,.0f} rows/s ({heap / 1e6:.0f} MB heap)"
+            )
+            print(f"context: load alone {rows / load_s:,.0f} rows/s")
+        for factor in scales:
+            runs = [restore_yardstick(wb, factor, workers, Path(tmp)) for _ in range(args.runs)]
+            results[factor] = min(runs, key=lambda r: r[0].seconds / (r[1] + r[2]))
+            peak_after[factor] = results[factor][0].peak_rss_mb or 0.0
+            summary, restore, analyze, size = results[factor]
+            print()
+            print(summary)
+            print(
+                f"{summary.total_rows:,} rows: seed {summary.seconds:.2f} s; pg_restore -j {workers}"
+                f" {restore:.2f} s + vacuumdb --analyze-only {analyze:.2f} s"
+                f" (dump {size:,.0f} MB): seed/restore {summary.seconds / (restore + analyze):.2f}"
+            )
     print()
-    print(f"pgbench -i -s 10 (best of {args.runs}): {ref[2]}")
-    rate = lambda n, s: n / s if s else 0.0  # noqa: E731
-    pg_gen, pg_whole = rate(1_000_000, ref[0]), rate(1_000_000, ref[1])
-    written = max(rate(r[0].total_rows, r[0].written or 0) for r in runs)
-    whole = max(r[0].rows_per_second for r in runs)
-    print(f"heap written: seed {heap / 1e6:.0f} MB for {rows:,} rows; pgbench 128 MB for 1,000,000")
-    if machine_cpu is not None:
-        print(
-            f"CPU of the fastest seed: {machine_cpu:.2f} s on {os.cpu_count()} cores in"
-            f" {best.seconds:.2f} s ({machine_cpu / best.seconds / (os.cpu_count() or 1):.0%} busy):"
-            f" client {client_cpu:.2f} s (generate, encode), server {machine_cpu - client_cpu:.2f} s"
-        )
-    print()
-    lines = [
-        ("pgbench: client-side generate (generate + COPY)", pg_gen, None, None),
-        (
-            f"COPY ceiling for these rows, {workers} connections",
-            rate(rows, ceiling_s),
-            pg_gen,
-            None,
-        ),
-        ("seed: rows written (generate + COPY)", written, pg_gen, None),
-        ("pgbench: whole -i (+ VACUUM, primary keys)", pg_whole, None, None),
-        ("load alone (rows generated beforehand)", rate(rows, load_s), pg_gen, pg_whole),
-        ("seed: whole run (+ indexes, FKs, VACUUM ANALYZE)", whole, pg_gen, pg_whole),
-    ]
-    print(f"{'':50} {'rows/s':>11}  {'/ pgbench generate':>18}  {'/ pgbench whole':>15}")
-    for label, value, gen_ref, whole_ref in lines:
-        a = f"{value / gen_ref:18.2f}" if gen_ref else " " * 18
-        b = f"{value / whole_ref:15.2f}" if whole_ref else ""
-        print(f"{label:50} {value:11,.0f}  {a}  {b}")
-    print()
-    print(f"seed rows written / COPY ceiling: {written / rate(rows, ceiling_s):.2f}")
-    print("target (issue 5): seed >= 0.5 x pgbench's generate rate")
+    ratio = {f: r[0].seconds / (r[1] + r[2]) for f, r in results.items()}
+    print(
+        "targets (issue 16): seed/restore <= 1.0 at 1 M and 10 M rows; peak RSS at 10 M <= 1500 MB"
+    )
+    r1 = f"{ratio[1]:.2f}" if 1 in ratio else "n/a"
+    r2 = f"{ratio[10]:.2f}" if 10 in ratio else "n/a"
+    m = f"{peak_after[10]:.0f}" if 10 in peak_after else "n/a"
+    print(f"seed/restore 1M {r1}, 10M {r2}; peak RSS 10M {m} MB")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments, open_from_args, positive_int
 from workbench.errors import WorkbenchError
-from workbench.files import write_atomic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +22,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="random seed; the same seed gives the same data"
     )
     parser.add_argument(
-        "--dump", type=Path, default=None, help="write the seeded data as a SQL seed script"
+        "--dump",
+        type=Path,
+        default=None,
+        help="write the seeded data to FILE (COPY blocks for psql -f, unless --dump-format)",
+    )
+    parser.add_argument(
+        "--dump-format",
+        choices=("copy", "custom", "insert"),
+        default="copy",
+        help="copy: COPY blocks, psql -f FILE reloads them (default); custom: a pg_dump"
+        " archive for pg_restore --data-only; insert: INSERT statements",
     )
     parser.add_argument(
         "--dump-limit",
@@ -31,12 +40,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="at most this many rows per table in --dump",
     )
+    parser.add_argument(
+        "--shipped",
+        choices=("keep", "top-up"),
+        default="keep",
+        help="tables the schema's files fill (lookup rows, schema_migrations): keep them as"
+        " they are (default) or top them up to the rows asked",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_backend_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.seed import seed, seed_script
+    from workbench.seed import seed
+    from workbench.seed.dump import write_dump
 
     shape = _read_shape(args.shape) if args.shape else None
     with open_from_args(args) as wb, wb.new_database() as db:
@@ -47,13 +64,22 @@ def run(args: argparse.Namespace) -> int:
             rows=args.rows,
             seed=args.seed,
             progress=not args.no_progress,
+            shipped=args.shipped,
         )
         print(summary)
         if args.dump:
-            with db.connect() as conn:
-                script = seed_script(conn, wb.schema, limit_per_table=args.dump_limit)
-            write_atomic(args.dump, script)
-            print(f"wrote {args.dump}")
+            try:
+                write_dump(
+                    db.conninfo,
+                    wb.schema,
+                    args.dump,
+                    format=args.dump_format,
+                    limit_per_table=args.dump_limit,
+                    bindir=getattr(wb.server, "bindir", None),
+                )
+            except OSError as exc:
+                raise WorkbenchError(f"--dump {args.dump}: {exc.strerror or exc}") from exc
+            print(f"wrote {args.dump} ({args.dump_format})")
     return 0
 
 

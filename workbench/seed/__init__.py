@@ -13,6 +13,7 @@ Stages (each usable on its own):
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,7 @@ from workbench.seed.generate import TableData, TableGenerator
 from workbench.seed.load import Loader, default_parallel
 from workbench.seed.plan import SeedPlan, TablePlan, plan
 from workbench.seed.shape import Shape, Sql, TableShape, Weighted, parse_shape
+from workbench.seed.shipped import SHIPPED_MODES, Shipped, read_shipped
 from workbench.seed.summary import SeedSummary
 from workbench.seed.vocab import Pools
 
@@ -58,7 +60,13 @@ def generate(
 
 
 def generate_tables(
-    schema: Schema, seed_plan: SeedPlan, *, seed: int = 0, progress: Any = None
+    schema: Schema,
+    seed_plan: SeedPlan,
+    *,
+    seed: int = 0,
+    progress: Any = None,
+    shipped: Mapping[str, Shipped] | None = None,
+    top_up: bool = False,
 ) -> Iterator[TableData]:
     """Yield each planned table as soon as it is complete, so loading can start at once.
 
@@ -66,21 +74,42 @@ def generate_tables(
     last, once its parent exists and the deferred column is filled.
     """
     pools = Pools.build(seed)
-    done: dict[str, TableData] = {}
+    done: dict[str, TableData] = {}  # what children need: keys only, once yielded
+    full: dict[str, TableData] = {}  # tables held back until their deferred FK is set
     generators: dict[str, TableGenerator] = {}
     held = {table for table, _fk in seed_plan.deferred}
+    referenced: dict[str, set[str]] = {}
     for tp in seed_plan.tables:
-        generators[tp.name] = TableGenerator(schema, seed_plan, tp, done, pools, seed)
-        done[tp.name] = generators[tp.name].generate()
+        for fk in tp.foreign_keys:
+            referenced.setdefault(fk.ref_table, set()).update(fk.ref_columns)
+    for tp in seed_plan.tables:
+        generators[tp.name] = TableGenerator(
+            schema, seed_plan, tp, done, pools, seed, (shipped or {}).get(tp.name), top_up
+        )
+        data = generators[tp.name].generate()
         if progress:
             progress(tp.name)
-        if tp.name not in held:
-            yield done[tp.name]
+        if tp.name in held:
+            full[tp.name] = done[tp.name] = data
+            continue
+        done[tp.name] = _keys_only(data, referenced.get(tp.name, set()))
+        yield data
+        del data  # the loader holds the rows until they are COPYed, then lets go
     for table, _fk in sorted(seed_plan.deferred):
-        generators[table].fill_deferred(done[table], done)
+        generators[table].fill_deferred(full[table], done)
     for tp in seed_plan.tables:
         if tp.name in held:
-            yield done[tp.name]
+            yield full.pop(tp.name)
+
+
+def _keys_only(data: TableData, columns: set[str]) -> TableData:
+    """The columns children copy from (foreign key targets), so the rest can be freed."""
+    return TableData(
+        data.name,
+        {c: a for c, a in data.columns.items() if c in columns},
+        data.rows,
+        shipped=data.shipped,
+    )
 
 
 def _conninfo(target: str | psycopg.Connection) -> str:
@@ -106,6 +135,7 @@ def seed(
     rows: int | None = None,
     parallel: int | None = None,
     vacuum: bool = True,
+    shipped: str = "keep",
 ) -> SeedSummary:
     """Fill the (empty) tables of ``schema`` in the database and return what was loaded.
 
@@ -118,19 +148,32 @@ def seed(
     Each table is COPYed as soon as it is generated, while the next one is generated;
     index builds, keys, foreign keys and VACUUM ANALYZE follow on ``parallel``
     connections (default: one per core, at least two) as their tables are ready.
+
+    Tables that already hold rows (the schema's files insert them) keep them:
+    ``shipped="keep"`` leaves them as they are, ``"top-up"`` adds rows up to the count
+    asked; generated keys stay clear of theirs and foreign keys may point at them.
     """
+    if shipped not in SHIPPED_MODES:
+        raise SeedError(f"shipped must be one of {', '.join(SHIPPED_MODES)}, not {shipped!r}")
     started = time.perf_counter()
     parsed = parse_shape(
         shape, rows=rows, columns=columns, skew=skew, null_fraction=null_fraction, window=window
     )
     seed_plan = plan(schema, parsed)
+    conninfo = _conninfo(conninfo_or_conn)
+    try:
+        with psycopg.connect(conninfo) as conn:
+            before = read_shipped(conn, seed_plan)
+    except psycopg.OperationalError as exc:
+        raise SeedError(f"cannot connect to the database to seed: {exc}") from None
     bar = _Bar(len(seed_plan.tables)) if progress else None
     generating = 0.0
     with (
         _allocator(),
         Loader(
-            _conninfo(conninfo_or_conn),
+            conninfo,
             seed_plan,
+            shipped=set(before),
             parallel=parallel or default_parallel(),
             vacuum=vacuum,
             progress=bar,
@@ -140,7 +183,12 @@ def seed(
             bar.expect(loader.expected_jobs())
         try:
             tables = generate_tables(
-                schema, seed_plan, seed=seed, progress=bar.generated if bar else None
+                schema,
+                seed_plan,
+                seed=seed,
+                progress=bar.generated if bar else None,
+                shipped=before,
+                top_up=shipped == "top-up",
             )
             while True:
                 tick = time.perf_counter()
@@ -149,6 +197,9 @@ def seed(
                 if data is None:
                     break
                 loader.add(data)
+                data = None  # only the loader holds it now, until its COPY is done
+                # generation may run ahead of the COPYs only so far (bounded memory)
+                loader.wait_for_room(_INFLIGHT_BYTES)
             phases = loader.finish()
             if bar is not None:
                 bar.complete()
@@ -156,18 +207,36 @@ def seed(
             if bar is not None:
                 bar.close()
     written = phases.pop("written")
+    held = {t: n + (before[t].rows if t in before else 0) for t, n in loader.rows.items()}
     return SeedSummary(
-        rows=loader.rows,
+        rows=held,
         seconds=time.perf_counter() - started,
         seed=seed,
         phases={"generate": generating, **phases},
         written=written + (loader.started - started),
+        peak_rss_mb=_peak_rss_mb(),
         asked={
             tp.name: tp.rows
             for tp in seed_plan.tables
-            if tp.shape.per is None and loader.rows.get(tp.name, 0) < tp.rows
+            if tp.shape.per is None
+            and held.get(tp.name, 0) < tp.rows
+            and not (shipped == "keep" and tp.name in before)
         },
     )
+
+
+#: bytes of generated arrays that may wait for their COPY while the next table is made
+_INFLIGHT_BYTES = 384 << 20
+
+
+def _peak_rss_mb() -> float | None:
+    """The process's peak resident memory so far, in MB (None where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / (1 << 20)
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ import pglast
 import pyarrow as pa
 import pyarrow.compute as pc
 from pglast import ast
-from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType
+from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType, SQLValueFunctionOp
 
 from workbench.seed.uuids import UUID, uuid_bytes
 
@@ -50,6 +50,21 @@ class Hints:
     json_kind: dict[str, str] = field(default_factory=dict)
     # (greater, lesser, strict): greater must be > (or >=) lesser
     order: list[tuple[str, str, bool]] = field(default_factory=list)
+    # column groups of which exactly one is non-NULL per row (num_nonnulls(a, b) = 1)
+    exactly_one: list[tuple[str, ...]] = field(default_factory=list)
+
+
+class Now(dt.datetime):
+    """``now()`` / ``CURRENT_TIMESTAMP`` in a CHECK: the time of generation.
+
+    A lower bound on it gets a day's margin in the hints (the rows reach PostgreSQL
+    a little later, when ``now()`` has moved on).
+    """
+
+
+def _now() -> Now:
+    t = dt.datetime.now(dt.UTC)
+    return Now(t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond, tzinfo=dt.UTC)
 
 
 def parse_expression(text: str) -> ast.Node:
@@ -84,6 +99,22 @@ _TEMPORAL = {"date": "date", "timestamp": "timestamp", "timestamptz": "timestamp
 
 def _constant(node: Any) -> Any:
     """Python value of a constant (possibly cast); raises Unsupported otherwise."""
+    if isinstance(node, ast.SQLValueFunction) and node.op in (
+        SQLValueFunctionOp.SVFOP_CURRENT_TIMESTAMP,
+        SQLValueFunctionOp.SVFOP_CURRENT_TIMESTAMP_N,
+        SQLValueFunctionOp.SVFOP_LOCALTIMESTAMP,
+        SQLValueFunctionOp.SVFOP_LOCALTIMESTAMP_N,
+    ):
+        return _now()
+    if isinstance(node, ast.SQLValueFunction) and node.op == SQLValueFunctionOp.SVFOP_CURRENT_DATE:
+        return _now().date()
+    if (
+        isinstance(node, ast.FuncCall)
+        and node.funcname
+        and node.funcname[-1].sval in ("now", "statement_timestamp", "transaction_timestamp")
+        and not node.args
+    ):
+        return _now()
     if isinstance(node, ast.TypeCast):
         value = _constant(node.arg)
         names = node.typeName.names if node.typeName else None
@@ -176,6 +207,7 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "btrim": pc.utf8_trim_whitespace,
     "trim": pc.utf8_trim_whitespace,
     "length": pc.utf8_length,
+    "octet_length": pc.binary_length,
     "char_length": pc.utf8_length,
     "character_length": pc.utf8_length,
     "jsonb_typeof": _json_kind,
@@ -227,6 +259,21 @@ class _Compiler:
         if isinstance(node_s, ast.FuncCall):
             name = node_s.funcname[-1].sval if node_s.funcname else ""
             args = node_s.args or ()
+            if name in ("num_nonnulls", "num_nulls") and args:
+                counted = [self.compile(a) for a in args]
+                test = pc.is_valid if name == "num_nonnulls" else pc.is_null
+
+                def count(data: Mapping[str, pa.Array]) -> Any:
+                    total = None
+                    for part in counted:
+                        value = part(data)
+                        if not isinstance(value, (pa.Array, pa.ChunkedArray)):
+                            value = pa.array([value] * len(next(iter(data.values()))))
+                        one = pc.cast(test(value), pa.int64())
+                        total = one if total is None else pc.add(total, one)
+                    return total
+
+                return count
             if name not in _FUNCS or len(args) != 1:
                 raise Unsupported(f"function {name}()")
             arg = self.compile(args[0])
@@ -355,6 +402,8 @@ def _conjuncts(node: Any) -> list[Any]:
 
 
 def _tighten(hints: Hints, column: str, op: str, value: Any) -> None:
+    if isinstance(value, Now) and op in (">", ">="):
+        value = value + dt.timedelta(days=1)
     if op in (">", ">="):
         old = hints.low.get(column)
         if old is None or value > old[0]:
@@ -382,6 +431,22 @@ def add_hints(hints: Hints, expression: str, *, value_column: str | None = None)
                     _tighten(hints, lcol, "<=", _constant(rexpr[1]))
                 except Unsupported:
                     pass
+            elif (
+                node.kind in (A_Expr_Kind.AEXPR_OP_ANY, A_Expr_Kind.AEXPR_IN)
+                and op == "="
+                and not lcol
+                and isinstance(_strip(node.lexpr), ast.FuncCall)
+            ):
+                fn = _strip(node.lexpr)
+                name = fn.funcname[-1].sval
+                arg = _column(fn.args[0], value_column) if fn.args and len(fn.args) == 1 else None
+                if arg and name in ("upper", "lower", "btrim", "trim"):
+                    with contextlib.suppress(Unsupported):
+                        hints.values[arg] = (
+                            tuple(_constant(e) for e in rexpr)
+                            if isinstance(rexpr, (list, tuple))
+                            else _constant(_strip_all(rexpr))
+                        )
             elif (
                 node.kind in (A_Expr_Kind.AEXPR_OP_ANY, A_Expr_Kind.AEXPR_IN) and lcol and op == "="
             ):
@@ -431,8 +496,23 @@ def add_hints(hints: Hints, expression: str, *, value_column: str | None = None)
                     arg = _column(fn.args[0], value_column) if fn.args else None
                     value = _constant(_strip(rexpr))
                     if (
+                        name == "num_nonnulls"
+                        and fn.args
+                        and (op, value)
+                        in (
+                            ("=", 1),
+                            ("<=", 1),
+                            (">=", 1),
+                            ("<", 2),
+                            (">", 0),
+                        )
+                    ):
+                        group = tuple(_column(a, value_column) for a in fn.args)
+                        if all(group):
+                            hints.exactly_one.append(group)  # type: ignore[arg-type]
+                    if (
                         arg
-                        and name in ("length", "char_length", "character_length")
+                        and name in ("length", "char_length", "character_length", "octet_length")
                         and op in ("<", "<=")
                     ):
                         hints.max_length[arg] = int(value) - (1 if op == "<" else 0)

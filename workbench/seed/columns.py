@@ -178,13 +178,11 @@ def decimals(ctx: Ctx, n: int) -> pa.Array:
 def _json(ctx: Ctx, n: int) -> pa.Array:
     if ctx.hints.json_kind.get(ctx.name) == "array":
         return join("[", join('"', pick(ctx.pools.words, ctx.rng, n), '"'), "]")
-    keys = pick(ctx.pools.words, ctx.rng, n)
+    # one document shape per column (a stable key set), not random keys per row
     num = pc.cast(pa.array(ctx.rng.integers(0, 100, n)), pa.string())
     flag = pick(pa.array(["true", "false"]), ctx.rng, n)
     return join(
-        '{"',
-        keys,
-        '": ',
+        '{"count": ',
         num,
         ', "enabled": ',
         flag,
@@ -225,6 +223,25 @@ def _person(ctx: Ctx, n: int) -> pa.Array:
 
 def _title(ctx: Ctx, n: int) -> pa.Array:
     return pc.utf8_capitalize(words(ctx, n, 3))
+
+
+_PROSE_POOL = 1 << 16
+_PROSE_MAX = 8
+
+
+def prose(ctx: Ctx, n: int) -> pa.Array:
+    """Free text of 1-8 sentences, lengths long-tailed (geometric: most short, a few long).
+
+    Drawn from a pool of 65,536 texts built per column: one ``take`` per column, like the
+    other pools.
+    """
+    size = min(n, _PROSE_POOL)
+    counts = np.minimum(ctx.rng.geometric(0.45, size), _PROSE_MAX)
+    parts = [pick(ctx.pools.sentences, ctx.rng, size)]
+    for i in range(1, _PROSE_MAX):
+        parts.append(pc.if_else(pa.array(counts > i), pick(ctx.pools.sentences, ctx.rng, size), ""))
+    pool = pc.utf8_rtrim_whitespace(join(*parts, sep=" "))
+    return pick(pool, ctx.rng, n) if size < n else pool
 
 
 def _locale(ctx: Ctx, n: int) -> pa.Array:
@@ -296,12 +313,7 @@ TEXT_RULES: list[tuple[str, Callable[[Ctx, int], pa.Array]]] = [
     (r"post(al)?_?code|zip", lambda c, n: pick(c.pools.postcodes, c.rng, n)),
     (r"phone|fax|mobile", lambda c, n: pick(c.pools.phones, c.rng, n)),
     (r"job|position|^title$", _title),
-    (
-        r"description|bio|body|comment|note|text|content|summary|message",
-        lambda c, n: join(
-            pick(c.pools.sentences, c.rng, n), pick(c.pools.sentences, c.rng, n), sep=" "
-        ),
-    ),
+    (r"description|bio|body|comment|note|text|content|summary|message", lambda c, n: prose(c, n)),
     (r"name$", lambda c, n: pc.utf8_capitalize(words(c, n, 2))),
 ]
 
@@ -380,6 +392,10 @@ def text(ctx: Ctx, n: int) -> pa.Array:
             if _fit_regex(ctx, candidate.slice(0, 200)):
                 values = candidate
                 break
+        else:
+            built = regex_values(ctx, n)
+            if built is not None:
+                values = built
     if ctx.hints.case.get(ctx.name) == "lower":
         values = pc.utf8_lower(values)
     elif ctx.hints.case.get(ctx.name) == "upper":
@@ -396,6 +412,23 @@ def fit_length(values: pa.Array, limit: int | None, keep_tail: int = 0) -> pa.Ar
         tail = pc.utf8_slice_codeunits(values, -keep_tail)
         return join(pc.utf8_slice_codeunits(head, 0, max(limit - keep_tail, 0)), tail)
     return pc.utf8_rtrim_whitespace(pc.utf8_slice_codeunits(values, 0, limit))
+
+
+def fit_address(values: pa.Array, limit: int | None) -> pa.Array:
+    """Addresses cut to ``limit`` in their local part, so the domain (and a format CHECK) survive."""
+    if limit is None or not len(values):
+        return values
+    if not pc.all(pc.match_substring(values, "@")).as_py():
+        return fit_length(values, limit)
+    parts = pc.split_pattern(values, "@", max_splits=1)
+    local, domain = pc.list_element(parts, 0), pc.list_element(parts, 1)
+    room = pc.subtract(pa.scalar(limit - 1), pc.utf8_length(domain))
+    over = pc.greater(pc.add(pc.utf8_length(local), pc.utf8_length(domain)), limit - 1)
+    if not pc.any(over).as_py():
+        return values
+    longest = int(pc.min(room).as_py())
+    short = join(pc.utf8_slice_codeunits(local, 0, max(longest, 1)), "@", domain)
+    return pc.if_else(over, short, values)
 
 
 def vector_literal(ctx: Ctx, n: int, dims: int) -> pa.Array:
@@ -466,3 +499,107 @@ def base_values(ctx: Ctx, n: int) -> pa.Array | None:
         m = re.search(r"\((\d+)\)", col.type)
         return vector_literal(ctx, n, int(m.group(1)) if m else 3)
     return None
+
+
+_REPEAT_EXTRA = 6  # an open-ended repeat (+, *, {2,}) adds at most this many
+_CLASS = {
+    "category_digit": "0123456789",
+    "category_word": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
+    "category_space": " ",
+    "category_not_space": "abcdefghijklmnopqrstuvwxyz",
+    "category_not_digit": "abcdefghijklmnopqrstuvwxyz",
+    "category_not_word": "-",
+}
+_PRINTABLE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+
+
+def _class_chars(items: list[Any]) -> str:
+    """The characters a ``[...]`` class (or one class item) admits, from sre's parse."""
+    chars = ""
+    negate = False
+    for op, arg in items:
+        name = str(op).lower()
+        if name == "negate":
+            negate = True
+        elif name == "literal":
+            chars += chr(arg)
+        elif name == "range":
+            chars += "".join(chr(c) for c in range(arg[0], min(arg[1], arg[0] + 200) + 1))
+        elif name == "category":
+            chars += _CLASS.get(str(arg).lower(), "a")
+    if negate:
+        chars = "".join(c for c in _PRINTABLE if c not in chars)
+    return "".join(dict.fromkeys(chars)) or "a"
+
+
+def _from_parsed(parsed: Any, rng: np.random.Generator, n: int) -> pa.Array | None:
+    """Vectorised strings matching a parsed pattern (sre), or None for constructs we skip."""
+    parts: list[pa.Array] = []
+    for op, arg in parsed:
+        name = str(op).lower()
+        if name == "literal":
+            parts.append(pa.array([chr(arg)] * n, pa.string()))
+        elif name in ("in", "any", "not_literal"):
+            chars = (
+                _class_chars(arg)
+                if name == "in"
+                else "".join(c for c in _PRINTABLE if name == "any" or c != chr(arg))
+            )
+            parts.append(pick(pa.array(list(chars)), rng, n))
+        elif name in ("max_repeat", "min_repeat", "possessive_repeat"):
+            lo, hi, sub = arg
+            hi = min(hi, lo + _REPEAT_EXTRA) if hi is not None else lo + _REPEAT_EXTRA
+            hi = min(hi, lo + _REPEAT_EXTRA)
+            count = rng.integers(lo, hi + 1, n)
+            for i in range(hi):
+                piece = _from_parsed(sub, rng, n)
+                if piece is None:
+                    return None
+                if i >= lo:
+                    piece = pc.if_else(pa.array(count > i), piece, "")
+                parts.append(piece)
+        elif name == "subpattern":
+            piece = _from_parsed(arg[-1], rng, n)
+            if piece is None:
+                return None
+            parts.append(piece)
+        elif name == "branch":
+            options = [_from_parsed(b, rng, n) for b in arg[1]]
+            if any(o is None for o in options):
+                return None
+            which = rng.integers(0, len(options), n)
+            choice = options[0]
+            for i, option in enumerate(options[1:], 1):
+                choice = pc.if_else(pa.array(which == i), option, choice)
+            parts.append(choice)  # type: ignore[arg-type]
+        elif name == "at":
+            continue  # anchors: the whole value is the match
+        else:
+            return None  # back-references, look-arounds: beyond this generator
+    if not parts:
+        return pa.array([""] * n, pa.string())
+    return join(*parts) if len(parts) > 1 else parts[0]
+
+
+def regex_values(ctx: Ctx, n: int) -> pa.Array | None:
+    """Strings built from the column's (first) regex CHECK itself: the last fallback.
+
+    Why: a CHECK like ``^[A-Z]{2}-[0-9]+$`` fits none of the realistic generators; its
+    own parse (Python's ``re`` parser, close enough to PostgreSQL's for CHECK-style
+    patterns) says what to build. Repeats are kept short. The evaluator still proves
+    every value against PostgreSQL-compatible matching.
+    """
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+
+    patterns = ctx.hints.regex.get(ctx.name, [])
+    if not patterns:
+        return None
+    try:
+        parsed = sre_parse.parse(patterns[0][0])
+    except (re.error, Exception):
+        return None
+    pool = min(n, 4096)
+    values = _from_parsed(parsed, ctx.rng, pool)
+    if values is None:
+        return None
+    return values.take(pa.array(ctx.rng.integers(0, pool, n))) if pool < n else values

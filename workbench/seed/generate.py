@@ -9,7 +9,9 @@ nulls, and finally every CHECK is evaluated and violations repaired or reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +25,7 @@ from workbench.seed.checks import Hints, Unsupported, add_hints, compile_check
 from workbench.seed.errors import SeedError, override_hint
 from workbench.seed.plan import SeedPlan, TablePlan
 from workbench.seed.shape import Sql, Weighted
+from workbench.seed.shipped import Shipped
 from workbench.seed.vocab import Pools
 
 _TYPE_ALIASES = {"int4": "integer", "int8": "bigint", "int2": "smallint", "bpchar": "character"}
@@ -37,6 +40,24 @@ class TableData:
     rows: int
     sql_defaults: dict[str, str] = field(default_factory=dict)
     deferred: dict[str, pa.Array] = field(default_factory=dict)  # cycle-breaking FK columns
+    #: rows the table held before the seed (kept; children may point at them)
+    shipped: Shipped | None = None
+
+    @property
+    def key_rows(self) -> int:
+        """Rows a child's foreign key may pick from: shipped ones first, then generated."""
+        return self.rows + (self.shipped.rows if self.shipped else 0)
+
+    def key_column(self, name: str) -> pa.Array:
+        """A referenced column over :attr:`key_rows` (shipped values, then generated)."""
+        if not self.shipped:
+            return self.columns[name]
+        before = self.shipped.columns.get(name)
+        if before is None:
+            raise SeedError(f"the shipped rows' column {name} was not read", table=self.name)
+        if not self.rows:
+            return before
+        return pa.concat_arrays([before.cast(self.columns[name].type), self.columns[name]])
 
 
 def base_type(
@@ -64,6 +85,29 @@ def base_type(
     return _TYPE_ALIASES.get(base, base), checks, None
 
 
+#: columns an address may be derived from (the person's name in the same row)
+_NAME_SOURCES = ("display_name", "full_name", "contact_name", "user_name", "author", "name")
+
+
+def domain_length(schema: Schema, column: Column) -> int | None:
+    """The ``varchar(n)``/``char(n)`` length a column's domain (or its domain's domain) sets."""
+    ref = column.type_ref
+    for _ in range(5):
+        domain = next((d for d in schema.domains if d.qualified_name == ref), None)
+        if domain is None:
+            return None
+        m = re.search(
+            r"(?:char(?:acter)?(?: varying)?|varchar|bpchar)\s*\((\d+)\)", domain.base_type
+        )
+        if m:
+            return int(m.group(1))
+        ref = next(
+            (d.qualified_name for d in schema.domains if d.name == domain.base_type.strip('"')),
+            None,
+        )
+    return None
+
+
 def zipf_choice(rng: np.random.Generator, parents: int, n: int, skew: float) -> np.ndarray:
     """Parent row indices where a few parents get most children (rank^-skew over a permutation)."""
     if parents == 0:
@@ -76,10 +120,20 @@ def zipf_choice(rng: np.random.Generator, parents: int, n: int, skew: float) -> 
     return rng.permutation(parents)[np.minimum(ranks, parents - 1)]
 
 
-def _unique_sets(table: Table) -> list[tuple[str, ...]]:
-    sets = [c.columns for c in table.constraints if c.kind in ("primary_key", "unique")]
+def _unique_sets(table: Table, *, partial: bool = False) -> list[tuple[str, ...]]:
+    """Column sets that must be unique: constraints and unique indexes on plain columns.
+
+    ``partial=False``: the sets that hold for every row; ``partial=True``: the column
+    sets of partial unique indexes (unique only where their predicate holds; see
+    :func:`_partial_uniques`).
+    """
+    sets = (
+        []
+        if partial
+        else [c.columns for c in table.constraints if c.kind in ("primary_key", "unique")]
+    )
     for index in table.indexes:
-        if index.unique and not index.constraint:
+        if index.unique and not index.constraint and bool(index.predicate) == partial:
             cols = tuple(c for c in index.columns if c) or tuple(
                 c.name
                 for c in table.columns
@@ -88,6 +142,77 @@ def _unique_sets(table: Table) -> list[tuple[str, ...]]:
             if cols:
                 sets.append(cols)
     return list(dict.fromkeys(sets))
+
+
+def _partial_uniques(table: Table) -> list[tuple[tuple[str, ...], str]]:
+    """(columns, predicate) of each partial unique index."""
+    out = []
+    for index in table.indexes:
+        if index.unique and not index.constraint and index.predicate:
+            cols = tuple(c for c in index.columns if c)
+            if cols and len(cols) == len(index.columns):
+                out.append((cols, index.predicate))
+    return out
+
+
+def _letters(nums: np.ndarray) -> pa.Array:
+    """Distinct fixed-width lowercase strings for distinct non-negative ints (base 26).
+
+    A suffix for columns whose CHECK admits no digit (``^[a-z]+$``).
+    """
+    n = len(nums)
+    top = int(nums.max()) if n else 0
+    width = 1
+    while 26**width <= top:
+        width += 1
+    digits = np.empty((n, width), np.uint8)
+    rest = nums.astype(np.int64).copy()
+    for i in range(width - 1, -1, -1):
+        digits[:, i] = 97 + rest % 26
+        rest //= 26
+    return (
+        pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(width), n, [None, pa.py_buffer(digits.tobytes())]
+        )
+        .cast(pa.binary())
+        .cast(pa.string())
+    )
+
+
+def _digits(nums: np.ndarray) -> pa.Array:
+    """Distinct fixed-width (zero-padded) decimal strings for distinct non-negative ints."""
+    width = len(str(int(nums.max()))) if len(nums) else 1
+    return pc.utf8_lpad(pc.cast(pa.array(nums.astype(np.int64)), pa.string()), width, "0")
+
+
+def with_nulls(values: pa.Array, mask: np.ndarray) -> pa.Array:
+    """``values`` with NULL where ``mask`` is set, sharing the data buffers.
+
+    Why not ``if_else``: it copies the whole column (a 3 M-row text column is hundreds
+    of MB); only the validity bitmap needs to change.
+    """
+    if (
+        isinstance(values, pa.ChunkedArray)
+        or values.offset
+        or pa.types.is_nested(values.type)
+        or pa.types.is_dictionary(values.type)
+    ):
+        return pc.if_else(pa.array(mask), pa.scalar(None, values.type), values)
+    valid = ~mask
+    if values.null_count:
+        valid &= values.is_valid().to_numpy(zero_copy_only=False)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
+    return pa.Array.from_buffers(values.type, len(values), [bitmap, *values.buffers()[1:]])
+
+
+def _put(values: pa.Array, rows: np.ndarray, replacement: pa.Array) -> pa.Array:
+    """``values`` with the entries at ``rows`` replaced by ``replacement`` (in order)."""
+    mask = np.zeros(len(values), bool)
+    mask[rows] = True
+    where = np.full(len(values), 0, np.int64)
+    where[rows] = np.arange(len(rows))
+    spread = replacement.take(pa.array(where))
+    return pc.if_else(pa.array(mask), spread, values)
 
 
 def _rank_in_group(codes: np.ndarray) -> np.ndarray:
@@ -128,8 +253,11 @@ class TableGenerator:
         done: dict[str, TableData],
         pools: Pools,
         seed: int,
+        shipped: Shipped | None = None,
+        top_up: bool = False,
     ):
         self.schema, self.plan, self.tp, self.done, self.pools = schema, seed_plan, tp, done, pools
+        self.shipped, self.top_up = shipped, top_up
         self.table = tp.table
         self.shape = seed_plan.shape
         self.rng = np.random.Generator(np.random.PCG64([seed, *tp.name.encode()]))
@@ -143,11 +271,16 @@ class TableGenerator:
         for col in self.table.columns:
             base, domain_checks, labels = base_type(schema, col)
             self.types[col.name] = (base, labels)
+            limit = domain_length(schema, col)
+            if limit is not None and limit < self.hints.max_length.get(col.name, limit + 1):
+                self.hints.max_length[col.name] = limit
             for check in domain_checks:
                 self.checks.append((check, col.name))
                 if check.expression:
                     add_hints(self.hints, check.expression, value_column=col.name)
         self.unique_sets = _unique_sets(self.table)
+        self.partial = _partial_uniques(self.table)
+        self._compiled: list[tuple[Constraint, Any, frozenset[str]]] | None = None
         self.single_unique = {s[0] for s in self.unique_sets if len(s) == 1}
         self.unique_by_construction: set[str] = set()
 
@@ -202,10 +335,13 @@ class TableGenerator:
     # -- the stages -----------------------------------------------------------------------
     def row_count(self) -> tuple[int, np.ndarray | None, str | None]:
         ts = self.tp.shape
+        if self.shipped is not None and not self.top_up:
+            return 0, None, None  # the shipped rows are left as they are
         if ts.per is None:
-            return self.tp.rows, None, None
+            have = self.shipped.rows if self.shipped else 0
+            return max(self.tp.rows - have, 0), None, None
         parent = self.plan.table(ts.per).name
-        parent_rows = self.done[parent].rows
+        parent_rows = self.done[parent].key_rows
         counts = self.rng.integers(ts.min, ts.max + 1, parent_rows)
         return int(counts.sum()), np.repeat(np.arange(parent_rows), counts), parent
 
@@ -213,7 +349,7 @@ class TableGenerator:
         n, fanout_idx, fanout_parent = self.row_count()
         data: dict[str, pa.Array] = {}
         parent_idx: dict[str, np.ndarray] = {}
-        out = TableData(self.tp.name, data, n)
+        out = TableData(self.tp.name, data, n, shipped=self.shipped)
         fk_columns = {c for fk in self.tp.foreign_keys for c in fk.columns}
         self_fks = [fk for fk in self.tp.foreign_keys if fk.ref_table == self.tp.name]
 
@@ -229,18 +365,22 @@ class TableGenerator:
                 raise self._err(
                     f"parent table {fk.ref_table} has no generated rows", fk.columns[0], fk.name
                 )
-            n = min(n, self._cap_for_fk(fk, parent.rows)) if fanout_idx is None else n
+            n = min(n, self._cap_for_fk(fk, parent.key_rows)) if fanout_idx is None else n
+            if parent.key_rows == 0 and not all(self.table.column(c).nullable for c in fk.columns):
+                n = 0  # a parent asked to stay empty: so do its required children
             idx = self._parent_rows(
-                fk, parent.rows, n, fanout_idx if fk.ref_table == fanout_parent else None
+                fk, parent.key_rows, n, fanout_idx if fk.ref_table == fanout_parent else None
             )
             parent_idx[fk.name] = idx
+        for name in parent_idx:  # a later FK may have lowered the count
+            parent_idx[name] = parent_idx[name][:n]
         self._redraw_duplicate_pairs(parent_idx, fk_columns, fanout_parent)
         for fk in self.tp.foreign_keys:
             if fk.name in parent_idx:
                 parent = self.done[fk.ref_table]
                 idx = pa.array(parent_idx[fk.name])
                 for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
-                    data[c] = parent.columns[rc].take(idx)
+                    data[c] = parent.key_column(rc).take(idx)
         out.rows = n
         if fanout_idx is not None and len(fanout_idx) != n:
             raise self._err(
@@ -275,23 +415,35 @@ class TableGenerator:
         self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out)
         n = out.rows
 
-        # 3. self-references as trees: a row's parent is an earlier row
+        # 3. nulls (coupled columns: exactly one of num_nonnulls(a, b) = 1)
+        self._apply_nulls(data, n, fk_columns)
+        # 4. every CHECK holds, or we say which one does not
+        self._enforce_checks(data, n)
+        # 5. partial unique indexes, among the rows their predicate selects; what a
+        #    repair could not make unique (and any rare suffix collision) is dropped
+        touched = self._repair_partial_uniques(data)
+        if touched:
+            self._enforce_checks(data, n, only=touched)
+        self._drop_shipped_collisions(data, out)
+        n = out.rows
+        self._dedupe(data, n, only_fk=False, fk_columns=fk_columns, out=out, final=touched)
+        n = out.rows
+
+        # 6. self-references as trees: a row's parent is an earlier row
         for fk in self_fks:
             nullable = any(self.table.column(c).nullable for c in fk.columns)
             idx = (self.rng.random(n) * np.arange(n)).astype(np.int64)
             roots = self.rng.random(n) < 0.35 if nullable else np.zeros(n, bool)
-            roots[0] = nullable
-            if not nullable:
+            if n:
+                roots[0] = nullable
+            if not nullable and n:
                 idx[0] = 0
             for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
                 data[c] = pc.if_else(
                     pa.array(roots), pa.scalar(None, data[rc].type), data[rc].take(pa.array(idx))
                 )
-
-        # 4. nulls
-        self._apply_nulls(data, n, fk_columns)
-        # 5. every CHECK holds, or we say which one does not
-        self._enforce_checks(data, n)
+        if self_fks:
+            self._enforce_checks(data, n, only={c for fk in self_fks for c in fk.columns})
         out.columns = {c.name: data[c.name] for c in self.table.columns if c.name in data}
         return out
 
@@ -315,7 +467,7 @@ class TableGenerator:
             if {c for fk in fks for c in fk.columns} != set(cols):
                 continue  # a column of the key comes from elsewhere (self-reference, deferred)
             redraw = [fk for fk in fks if fk.ref_table != fanout_parent]
-            radix = [self.done[fk.ref_table].rows for fk in fks]
+            radix = [self.done[fk.ref_table].key_rows for fk in fks]
             if not redraw or int(np.prod(radix, dtype=object)) >= 2**62:
                 continue  # pairs as one int64 code; beyond that, repeats are just dropped
 
@@ -339,7 +491,7 @@ class TableGenerator:
                     break
                 skew = self.shape.skew if attempt < 4 else 0.0
                 for fk in redraw:
-                    rows = self.done[fk.ref_table].rows
+                    rows = self.done[fk.ref_table].key_rows
                     parent_idx[fk.name][todo] = zipf_choice(self.rng, rows, len(todo), skew)
                 new = codes(todo)
                 at = np.minimum(np.searchsorted(seen, new), len(seen) - 1)
@@ -381,7 +533,7 @@ class TableGenerator:
         if fanout is not None:
             return fanout
         if parent_rows == 0:
-            if all(self.table.column(c).nullable for c in fk.columns):
+            if n == 0 or all(self.table.column(c).nullable for c in fk.columns):
                 return np.zeros(n, np.int64)
             raise self._err(
                 f"parent {fk.ref_table} has no rows but the foreign key is NOT NULL",
@@ -397,10 +549,10 @@ class TableGenerator:
             if (self.tp.name, fk.name) not in self.plan.deferred:
                 continue
             parent = done[fk.ref_table]
-            idx = zipf_choice(self.rng, parent.rows, out.rows, self.shape.skew)
+            idx = zipf_choice(self.rng, parent.key_rows, out.rows, self.shape.skew)
             nulls = pa.array(self.rng.random(out.rows) < self.shape.null_fraction)
             for c, rc in zip(fk.columns, fk.ref_columns, strict=False):
-                values = parent.columns[rc].take(pa.array(idx))
+                values = parent.key_column(rc).take(pa.array(idx))
                 if self.table.column(c).nullable:
                     values = pc.if_else(nulls, pa.scalar(None, values.type), values)
                 out.deferred[c] = values
@@ -417,7 +569,8 @@ class TableGenerator:
             "create_date",
             "created",
         }
-        return sorted(cols, key=lambda c: 0 if c.name in first else 1)
+        names = {"first_name", "last_name", *_NAME_SOURCES}
+        return sorted(cols, key=lambda c: 0 if c.name in first else 1 if c.name in names else 2)
 
     def _created(self, data: dict[str, pa.Array]) -> pa.Array | None:
         for name in ("created_at", "created_on", "created", "create_date", "inserted_at"):
@@ -433,7 +586,11 @@ class TableGenerator:
             is_key_seq or (unique and not self.hints.low.get(col.name))
         ):
             self.unique_by_construction.add(col.name)
-            return pa.array(np.arange(1, n + 1, dtype=np.int64))
+            start = 1
+            before = self.shipped.columns.get(col.name) if self.shipped else None
+            if before is not None and len(before) and pa.types.is_integer(before.type):
+                start = max(int(pc.max(before).as_py() or 0) + 1, 1)  # clear of shipped keys
+            return pa.array(np.arange(start, start + n, dtype=np.int64))
         ctx = self._ctx(col, unique)
         # orderings: greater = lesser + positive delta
         for greater, lesser, strict in self.hints.order:
@@ -453,6 +610,8 @@ class TableGenerator:
         values = gen.base_values(ctx, n)
         if values is None:
             return None
+        if "mail" in col.name and pa.types.is_string(values.type):
+            values = self._address_from_name(col, values, data)
         if base == "uuid" and ctx.enum_values is None and col.name not in self.hints.values:
             self.unique_by_construction.add(col.name)  # 122 random bits
         if (
@@ -462,32 +621,50 @@ class TableGenerator:
         ):
             tail = 0
             if unique or self._needs_unique_text(col):
-                # distinct suffixes, kept when cut to length (not so for emails)
-                if "mail" not in col.name or not ctx.max_length:
+                # distinct tails, placed where the column's CHECKs allow them
+                fixed = self._suffixed(col.name, values, self.rng.permutation(n), data, None)
+                if fixed is not None:
                     self.unique_by_construction.add(col.name)
-                tail_values = gen.suffix(n, self.rng)
-                sep = (
-                    "-"
-                    if any("-" in p for p, _ in self.hints.regex.get(col.name, []))
-                    or "slug" in col.name
-                    else ""
-                )
-                if "mail" in col.name:
-                    parts = pc.split_pattern(values, "@", max_splits=1)
-                    values = gen.join(
-                        pc.list_element(parts, 0), tail_values, "@", pc.list_element(parts, 1)
-                    )
-                    return gen.fit_length(values, ctx.max_length)
-                values = (
-                    gen.join(values, sep + "" if sep else "", tail_values)
-                    if sep
-                    else gen.join(values, tail_values)
-                )
-                tail = len(str(n)) + len(sep)
+                    return fixed
+                values = gen.join(values, gen.suffix(n, self.rng))  # the CHECK will say why
+                tail = len(str(n))
+            if "mail" in col.name and not tail:
+                return gen.fit_address(values, ctx.max_length)
             values = gen.fit_length(
                 values, ctx.max_length, keep_tail=tail if ctx.max_length and tail else 0
             )
         return values
+
+    def _address_from_name(
+        self, col: Column, values: pa.Array, data: dict[str, pa.Array]
+    ) -> pa.Array:
+        """An address whose local part is the person's name in the same row.
+
+        ``Anna Lee`` in ``display_name`` gives ``anna.lee@<domain>``: a row reads as one
+        person. Kept only when every CHECK on the column holds for it (else the pool's
+        address stays); no name column in the row, no change.
+        """
+        if self.shape.override(self.tp.name, col.name) is not None or col.name in self.hints.values:
+            return values
+        name = None
+        if "first_name" in data and "last_name" in data:
+            name = gen.join(data["first_name"], " ", data["last_name"])
+        else:
+            for source in _NAME_SOURCES:
+                if source in data and pa.types.is_string(data[source].type):
+                    name = data[source]
+                    break
+        if name is None or not pc.all(pc.match_substring(values, "@")).as_py():
+            return values
+        local = pc.replace_substring_regex(pc.utf8_lower(name), "[^a-z0-9]+", ".")
+        local = pc.utf8_trim(local, ".")
+        local = pc.if_else(pc.equal(local, ""), "user", local)
+        domain = pc.list_element(pc.split_pattern(values, "@", max_splits=1), 1)
+        derived = gen.fit_address(
+            gen.join(pc.fill_null(local, "user"), "@", domain),
+            self._ctx(col).max_length,
+        )
+        return derived if self._holds(col.name, derived, None, data) else values
 
     def _needs_unique_text(self, col: Column) -> bool:
         return False
@@ -548,6 +725,12 @@ class TableGenerator:
         return pa.array(secs, pa.timestamp("us", tz="UTC"))
 
     def _unique_within_groups(self, data: dict[str, pa.Array], fk_columns: set[str]) -> None:
+        """Composite uniques with a free column: that column made unique within its group.
+
+        A free text column gets a distinct tail (placed where its CHECKs allow, see
+        :meth:`_suffixed`); a free integer column becomes a line number within the group
+        (``PRIMARY KEY (order_id, line)``: 1, 2, 3 ... from the column's lower bound).
+        """
         for cols in self.unique_sets:
             if (
                 len(cols) < 2
@@ -556,21 +739,199 @@ class TableGenerator:
             ):
                 continue
             free = [c for c in cols if c not in fk_columns and pa.types.is_string(data[c].type)]
+            if free:
+                target = free[0]
+                others = [data[c] for c in cols if c != target]
+                rank = _rank_in_group(_codes([*others, data[target]]))
+                group_rank = _rank_in_group(_codes(others)) if others else rank
+                dup = np.flatnonzero(rank > 0)
+                if not len(dup):
+                    continue
+                fixed = self._suffixed(
+                    target, data[target].take(pa.array(dup)), group_rank[dup] + 1, data, dup
+                )
+                if fixed is not None:
+                    data[target] = _put(data[target], dup, fixed)
+                continue  # else: the duplicates are dropped by _dedupe
+            ints = [
+                c
+                for c in cols
+                if c not in fk_columns
+                and pa.types.is_integer(data[c].type)
+                and self.shape.override(self.tp.name, c) is None
+            ]
+            if ints:
+                target = ints[0]
+                others = [data[c] for c in cols if c != target]
+                group_rank = _rank_in_group(_codes(others))
+                low = self.hints.low.get(target)
+                start = 1
+                if low is not None and not isinstance(low[0], (str, dt.date)):
+                    start = int(np.floor(low[0])) + (
+                        0 if low[1] and float(low[0]).is_integer() else 1
+                    )
+                values = start + group_rank
+                high = self.hints.high.get(target)
+                if high is not None and not isinstance(high[0], (str, dt.date)):
+                    top = int(np.ceil(high[0])) - (
+                        0 if high[1] and float(high[0]).is_integer() else 1
+                    )
+                    old = data[target].to_numpy(zero_copy_only=False)
+                    values = np.where(values <= top, values, old)  # dropped if still repeated
+                data[target] = pa.array(values).cast(data[target].type, safe=False)
+
+    # -- uniqueness repairs, proven against the column's CHECKs ------------------------------
+    def _checks_on(self, column: str) -> list[tuple[Constraint, Any, frozenset[str]]]:
+        if self._compiled is None:
+            self._compiled = []
+            for check, value_column in self.checks:
+                if not check.expression:
+                    continue
+                try:
+                    evaluate, cols = compile_check(check.expression, value_column=value_column)
+                except Unsupported:
+                    continue
+                self._compiled.append((check, evaluate, cols))
+        return [c for c in self._compiled if column in c[2]]
+
+    def _holds(
+        self,
+        column: str,
+        candidate: pa.Array,
+        rows: np.ndarray | None,
+        data: dict[str, pa.Array],
+    ) -> bool:
+        """Every CHECK on ``column`` holds for ``candidate`` (its values for ``rows``, or all)."""
+        limit = self._ctx(self.table.column(column)).max_length
+        if limit and len(candidate) and (pc.max(pc.utf8_length(candidate)).as_py() or 0) > limit:
+            return False
+        if (
+            self.hints.case.get(column) == "lower"
+            and not pc.all(pc.equal(candidate, pc.utf8_lower(candidate))).as_py()
+        ):
+            return False
+        idx = None if rows is None else pa.array(rows)
+        for _check, evaluate, cols in self._checks_on(column):
+            if any(c not in data for c in cols if c != column):
+                continue  # a default fills the other column; the load proves it
+            sub = {
+                c: (candidate if c == column else data[c] if idx is None else data[c].take(idx))
+                for c in cols
+            }
+            if not pc.all(pc.fill_null(evaluate(sub), True)).as_py():
+                return False
+        return True
+
+    def _suffixed(
+        self,
+        column: str,
+        values: pa.Array,
+        nums: np.ndarray,
+        data: dict[str, pa.Array],
+        rows: np.ndarray | None,
+    ) -> pa.Array | None:
+        """``values`` made distinct by a tail per distinct ``nums``, placed where CHECKs allow.
+
+        Tried in order: digits (then letters, for CHECKs that admit no digit) inside an
+        address's local part (``anna.lee7@x.org``: never after the domain, which a format
+        CHECK rejects), after the value with ``-``, nothing, ``_`` or a space, then before
+        it. Every tail has the same width, so distinct tails give distinct values, and the
+        tail survives the cut to the column's length. Each candidate is proven against
+        every CHECK on the column (with the row's other columns); None when none holds.
+        """
+        if not len(values):
+            return values
+        limit = self._ctx(self.table.column(column)).max_length
+        letters = _letters(nums)
+        tails = [_digits(nums), letters, pc.utf8_upper(letters)]
+        has_at = bool(pc.all(pc.match_substring(values, "@")).as_py())
+
+        def candidates(tail: pa.Array) -> Iterator[pa.Array]:
+            width = len(tail[0].as_py())
+            if has_at:
+                parts = pc.split_pattern(values, "@", max_splits=1)
+                local, domain = pc.list_element(parts, 0), pc.list_element(parts, 1)
+                if limit:
+                    longest = pc.max(pc.utf8_length(domain)).as_py() or 0
+                    local = pc.utf8_slice_codeunits(local, 0, max(limit - width - 2 - longest, 1))
+                yield gen.join(local, tail, "@", domain)
+                yield gen.join(local, "+", tail, "@", domain)
+            for sep in ("-", "", "_", " ", "."):
+                joined = gen.join(values, sep, tail)
+                yield gen.fit_length(joined, limit, keep_tail=width + len(sep)) if limit else joined
+            for sep in ("-", "_", ""):
+                front = gen.join(tail, sep, values)
+                yield pc.utf8_slice_codeunits(front, 0, limit) if limit else front
+            for keep in (8, 4, 2):  # a CHECK that bounds the length ({3,12}): a shorter head
+                yield gen.join(pc.utf8_slice_codeunits(values, 0, keep), tail)
+
+        for tail in tails:
+            for candidate in candidates(tail):  # built one at a time: the first usually holds
+                if self._holds(column, candidate, rows, data):
+                    return candidate
+        return None
+
+    def _repair_partial_uniques(self, data: dict[str, pa.Array]) -> set[str]:
+        """Partial unique indexes: unique only among the rows their predicate selects.
+
+        ``UNIQUE (organisation_id, email) WHERE accepted_at IS NULL AND revoked_at IS NULL``
+        lets accepted and revoked invitations repeat an address; only pending ones need
+        a distinct one. Their free text column gets a tail (:meth:`_suffixed`). Returns
+        the columns it changed.
+        """
+        changed: set[str] = set()
+        for cols, predicate in self.partial:
+            if not all(c in data for c in cols):
+                continue
+            selected = self._selected(predicate, data)
+            if selected is None:
+                continue
+            valid = selected.copy()
+            for c in cols:
+                valid &= data[c].is_valid().to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(valid)
+            if len(rows) < 2:
+                continue
+            idx = pa.array(rows)
+            rank = _rank_in_group(_codes([data[c].take(idx) for c in cols]))
+            dup = rows[rank > 0]
+            if not len(dup):
+                continue
+            free = [
+                c
+                for c in cols
+                if pa.types.is_string(data[c].type)
+                and not any(c in fk.columns for fk in self.tp.foreign_keys)
+            ]
             if not free:
-                continue
-            target = free[0]
-            others = [data[c] for c in cols if c != target]
-            rank = _rank_in_group(_codes([*others, data[target]]))
-            group_rank = _rank_in_group(_codes(others)) if others else rank
-            dup = rank > 0
-            if not dup.any():
-                continue
-            limit = self._ctx(self.table.column(target)).max_length
-            sep = "-" if "slug" in target or self.hints.regex.get(target) else " "
-            fixed = gen.join(data[target], sep, pc.cast(pa.array(group_rank + 1), pa.string()))
-            tail = len(str(int(group_rank.max()) + 1)) + 1
-            fixed = gen.fit_length(fixed, limit, keep_tail=tail if limit else 0)
-            data[target] = pc.if_else(pa.array(dup), fixed, data[target])
+                continue  # dropped by the final _dedupe
+            target = free[-1]
+            others = [c for c in cols if c != target]
+            sub = pa.array(rows)
+            group_rank = (
+                _rank_in_group(_codes([data[c].take(sub) for c in others]))
+                if others
+                else np.arange(len(rows))
+            )
+            fixed = self._suffixed(
+                target, data[target].take(pa.array(dup)), group_rank[rank > 0] + 1, data, dup
+            )
+            if fixed is not None:
+                data[target] = _put(data[target], dup, fixed)
+                changed.add(target)
+        return changed
+
+    def _selected(self, predicate: str, data: dict[str, pa.Array]) -> np.ndarray | None:
+        """Rows a partial index's predicate selects (true, not NULL); None if beyond us."""
+        try:
+            evaluate, cols = compile_check(predicate)
+        except Unsupported:
+            n = len(next(iter(data.values()))) if data else 0
+            return np.ones(n, bool)  # unknown predicate: unique among all rows (safe)
+        if any(c not in data for c in cols):
+            n = len(next(iter(data.values()))) if data else 0
+            return np.ones(n, bool)
+        return pc.fill_null(evaluate(data), False).to_numpy(zero_copy_only=False)
 
     def _dedupe(
         self,
@@ -580,17 +941,39 @@ class TableGenerator:
         only_fk: bool,
         fk_columns: set[str],
         out: TableData,
+        final: set[str] | None = None,
     ) -> None:
+        """Drop rows that repeat a unique key (NULLs never collide).
+
+        ``final``: the last pass, after NULLs and CHECK repairs (which only make keys
+        rarer): partial unique indexes, and full keys holding a column changed since
+        the first pass (given as ``final``).
+        """
         keep = np.ones(n, bool)
         for cols in self.unique_sets:
             if not all(c in data for c in cols) or (
                 only_fk and not all(c in fk_columns for c in cols)
             ):
                 continue
+            if final is not None and not set(cols) & final:
+                continue
             if len(cols) == 1 and cols[0] in self.unique_by_construction:
                 continue  # a sequence, a random uuid or a suffixed string: no duplicates
             codes = _codes([data[c] for c in cols])
-            keep &= _rank_in_group(codes) == 0
+            keep &= (_rank_in_group(codes) == 0) | ~self._all_valid(data, cols)
+        if final is not None:
+            for cols, predicate in self.partial:
+                if not all(c in data for c in cols):
+                    continue
+                selected = self._selected(predicate, data)
+                if selected is None:
+                    continue
+                rows = np.flatnonzero(selected & self._all_valid(data, cols))
+                if len(rows) < 2:
+                    continue
+                idx = pa.array(rows)
+                rank = _rank_in_group(_codes([data[c].take(idx) for c in cols]))
+                keep[rows[rank > 0]] = False
         if keep.all():
             return
         mask = pa.array(keep)
@@ -598,11 +981,72 @@ class TableGenerator:
             data[c] = data[c].filter(mask)
         out.rows = int(keep.sum())
 
+    def _drop_shipped_collisions(self, data: dict[str, pa.Array], out: TableData) -> None:
+        """Generated rows whose unique key a shipped row already has are dropped."""
+        if not self.shipped or not self.shipped.rows or not out.rows:
+            return
+        keep = np.ones(out.rows, bool)
+        for cols in self.unique_sets:
+            if not all(c in data and c in self.shipped.columns for c in cols):
+                continue
+            try:
+                both = [
+                    pa.concat_arrays([self.shipped.columns[c].cast(data[c].type), data[c]])
+                    for c in cols
+                ]
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                continue  # a type the shipped text does not cast to: PostgreSQL will say
+            codes = _codes(both)
+            taken = codes[: self.shipped.rows]
+            keep &= ~np.isin(codes[self.shipped.rows :], taken)
+        if keep.all():
+            return
+        mask = pa.array(keep)
+        for c in list(data):
+            data[c] = data[c].filter(mask)
+        out.rows = int(keep.sum())
+
+    @staticmethod
+    def _all_valid(data: dict[str, pa.Array], cols: tuple[str, ...]) -> np.ndarray:
+        """Rows where every column of the key is non-NULL (NULLs never collide)."""
+        valid = np.ones(len(data[cols[0]]), bool)
+        for c in cols:
+            valid &= data[c].is_valid().to_numpy(zero_copy_only=False)
+        return valid
+
+    def _couple_nulls(self, data: dict[str, pa.Array], n: int) -> set[str]:
+        """``num_nonnulls(a, b) = 1``: per row, one column of the group keeps its value.
+
+        The others are NULLed (a NOT NULL column of the group is always the one kept);
+        returns the columns so handled, which random NULLs then leave alone.
+        """
+        coupled: set[str] = set()
+        for group in self.hints.exactly_one:
+            present = [c for c in group if c in data]
+            if not present or n == 0:
+                continue
+            required = [c for c in present if not self.table.column(c).nullable]
+            if len(required) > 1:
+                continue  # impossible; the CHECK names it
+            keeper = (
+                np.full(n, present.index(required[0]))
+                if required
+                else self.rng.integers(0, len(present), n)
+            )
+            for i, c in enumerate(present):
+                if self.table.column(c).nullable:
+                    data[c] = pc.if_else(
+                        pa.array(keeper != i), pa.scalar(None, data[c].type), data[c]
+                    )
+            coupled.update(present)
+        return coupled
+
     def _apply_nulls(self, data: dict[str, pa.Array], n: int, fk_columns: set[str]) -> None:
         nulls = self.tp.shape.nulls
         keys = {c for s in self.unique_sets for c in s if len(s) == 1}
+        coupled = self._couple_nulls(data, n)
         for col in self.table.columns:
-            if col.name not in data or not col.nullable:
+            if col.name not in data or not col.nullable or col.name in coupled:
                 continue
             if (
                 col.name in self.shape.columns
@@ -625,17 +1069,19 @@ class TableGenerator:
                 ):
                     fraction = 0.7
             if fraction > 0:
-                mask = pa.array(self.rng.random(n) < fraction)
-                data[col.name] = pc.if_else(
-                    mask, pa.scalar(None, data[col.name].type), data[col.name]
-                )
+                data[col.name] = with_nulls(data[col.name], self.rng.random(n) < fraction)
 
-    def _enforce_checks(self, data: dict[str, pa.Array], n: int) -> None:
+    def _enforce_checks(
+        self, data: dict[str, pa.Array], n: int, only: set[str] | None = None
+    ) -> None:
+        """Every CHECK (or, with ``only``, those on these columns) holds, or SeedError."""
         for check, value_column in self.checks:
             if not check.expression or n == 0:
                 continue
             try:
                 evaluate, cols = compile_check(check.expression, value_column=value_column)
+                if only is not None and not cols & only:
+                    continue
             except Unsupported as exc:
                 involved = check.columns or ((value_column,) if value_column else ())
                 if any(self.shape.override(self.tp.name, c) is not None for c in involved):

@@ -33,8 +33,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -58,6 +59,8 @@ from workbench.seed.pipeline import (
 from workbench.seed.plan import SeedPlan
 
 _CHUNK = 1 << 20
+#: foreign keys dropped per transaction (two ACCESS EXCLUSIVE locks each)
+_DROP_BATCH = 200
 
 #: job priorities: rows first (they unblock everything), then what they unblock
 _COPY, _INDEX, _FOREIGN_KEY, _VACUUM = range(4)
@@ -71,6 +74,9 @@ def _ident(qualified: str) -> sql.Composable:
 def _translate(exc: psycopg.Error, table: str) -> SeedError:
     diag = exc.diag
     column = diag.column_name
+    if column is None and diag.context:  # COPY names the column only in its context line
+        found = re.search(r"COPY \S+, line \d+, column (\w+)", diag.context)
+        column = found.group(1) if found else None
     constraint = diag.constraint_name
     return SeedError(
         f"PostgreSQL rejected the generated rows: {diag.message_primary or exc}"
@@ -109,6 +115,8 @@ def send_rows(conn: psycopg.Connection, data: TableData, *, freeze: bool) -> str
     Binary when every column's type has an encoder, else CSV. With ``freeze`` the
     (empty) table is truncated in the same subtransaction so ``COPY ... FREEZE`` applies.
     """
+    if data.rows == 0:
+        return "none"  # a table asked to stay empty ({"default": 0})
     if not data.columns:
         conn.execute(
             sql.SQL("INSERT INTO {} SELECT FROM generate_series(1, %s)").format(_ident(data.name)),
@@ -309,8 +317,11 @@ class Loader:
         rebuild_indexes_from: int = 10_000,
         vacuum: bool = True,
         progress: Progress | None = None,
+        shipped: set[str] | None = None,
     ) -> None:
         self.conninfo = conninfo
+        #: tables that held rows before the seed: never truncated, rows added beside
+        self.shipped = shipped or set()
         self.plan = seed_plan
         self.parallel = parallel
         self.rebuild_indexes_from = rebuild_indexes_from
@@ -324,6 +335,10 @@ class Loader:
         self._scheduler: Scheduler | None = None
         self._fks: list[_ForeignKey] = []
         self._index_counts: dict[int, int] = {}
+        self._inflight = 0  # bytes of arrays handed over whose COPY has not finished
+        self._inflight_lock = threading.Lock()
+        self._columns: dict[str, tuple[str, ...]] = {}  # columns each table was COPYed with
+        self._counts: dict[str, int] = {}
 
     @property
     def started(self) -> float:
@@ -333,7 +348,20 @@ class Loader:
     @property
     def rows(self) -> dict[str, int]:
         """Rows handed over per table, in the order they came."""
-        return {data.name: data.rows for data in self._added}
+        return dict(self._counts)
+
+    def wait_for_room(self, limit: int) -> None:
+        """Block while more than ``limit`` bytes of handed-over arrays wait for their COPY.
+
+        Why: generation runs ahead of the COPYs; without this bound every generated
+        table of a 10 M-row seed would sit in memory at once. Once a table's COPY is
+        done its arrays are released (see :meth:`add`).
+        """
+        assert self._scheduler is not None
+        try:
+            self._scheduler.wait_until(lambda: self._inflight <= limit)
+        except JobFailed:
+            self._wait()
 
     # -- set-up and tear-down -----------------------------------------------------------
     def __enter__(self) -> Loader:
@@ -356,14 +384,29 @@ class Loader:
             for t in (tp.table, *tp.partitions):
                 roots.append(tp.name)
                 rels.append(_ident(t.qualified_name).as_string(None))
-        with _connect(self.conninfo, autocommit=False) as conn:
-            for tp in self.plan.tables:
+        try:
+            self._prepare_catalog(roots, rels)
+        except psycopg.Error as exc:
+            raise _translate(exc, exc.diag.table_name or "(preparing the load)") from None
+
+    def _prepare_catalog(self, roots: list[str], rels: list[str]) -> None:
+        """Check the tables are empty, read the catalog and drop the foreign keys.
+
+        Why the drops are committed in batches: one transaction dropping every FK of a
+        1,400-table schema holds an ACCESS EXCLUSIVE lock on each table at once and
+        exhausts the server's lock table (``out of shared memory``); a few hundred per
+        transaction stay well inside the default ``max_locks_per_transaction``.
+        """
+        with _connect(self.conninfo, autocommit=True) as conn:
+            for tp in self.plan.tables:  # each probe its own transaction: no lock piles up
+                if tp.name in self.shipped:
+                    continue
                 has_rows = conn.execute(
                     sql.SQL("SELECT EXISTS (SELECT FROM {})").format(_ident(tp.name))
                 ).fetchone()
                 if has_rows is not None and has_rows[0]:
                     raise SeedError(
-                        "table already has rows; seed a fresh database (wb.new_database())",
+                        "table gained rows while the seed started; seed a fresh database",
                         table=tp.name,
                     )
             info = conn.execute(_RELATIONS, [roots, rels]).fetchall()
@@ -372,7 +415,8 @@ class Loader:
                 if root not in self._tables:  # the root comes first
                     # TRUNCATE + COPY FREEZE needs a plain table that nothing references
                     # once the FKs are dropped and no ON TRUNCATE trigger would see it
-                    state = _TableState(root, oid, relkind == "r" and not truncate_trigger, ())
+                    freeze = relkind == "r" and not truncate_trigger and root not in self.shipped
+                    state = _TableState(root, oid, freeze, ())
                     self._tables[root] = self._by_oid[oid] = state
                 state = self._tables[root]
                 state.relations += (oid,)
@@ -387,11 +431,14 @@ class Loader:
                         root_oid[child], root_oid.get(parent_oid, parent_oid),
                     )
                 )  # fmt: skip
-                conn.execute(
-                    sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                        sql.SQL(table), sql.Identifier(name)
-                    )
-                )
+            for start in range(0, len(fks), _DROP_BATCH):
+                with conn.transaction():
+                    for fk in fks[start : start + _DROP_BATCH]:
+                        conn.execute(
+                            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                                sql.SQL(fk.table), sql.Identifier(fk.name)
+                            )
+                        )
             self._fks = fks
             self._index_counts = dict(
                 conn.execute(
@@ -411,7 +458,6 @@ class Loader:
             ).fetchall()
             for (oid,) in referenced:
                 self._by_oid[root_oid[oid]].freeze = False
-            conn.commit()
 
     def expected_jobs(self) -> int:
         """How many jobs the load will run, as the plan tells before any row exists.
@@ -450,32 +496,44 @@ class Loader:
         """Queue the COPY of one generated table (its indexes, keys and FKs follow)."""
         state = self._tables[data.name]
         state.rows = data.rows
-        self._added.append(data)
+        self._counts[data.name] = data.rows
+        self._columns[data.name] = tuple(data.columns)
+        size = sum(a.nbytes for a in data.columns.values())
+        with self._inflight_lock:
+            self._inflight += size
         tp = self.plan.table(data.name)
         rebuild = data.rows >= self.rebuild_indexes_from and tp.table.kind == "table"
+        holder = [data]  # the only reference the loader keeps, dropped after the COPY
+        name, data_rows = data.name, data.rows
+        del data
 
         def run(conn: psycopg.Connection) -> list[_Index]:
+            rows = holder[0]
             try:
                 with conn.transaction():
-                    dropped = _drop_indexes(conn, data.name) if rebuild else []
-                    defaults = {c: tp.table.column(c).default for c in data.sql_defaults}
-                    for column, expression in data.sql_defaults.items():
-                        _set_default(conn, data.name, column, expression)
-                    send_rows(conn, data, freeze=state.freeze)
+                    dropped = _drop_indexes(conn, rows.name) if rebuild else []
+                    defaults = {c: tp.table.column(c).default for c in rows.sql_defaults}
+                    for column, expression in rows.sql_defaults.items():
+                        _set_default(conn, rows.name, column, expression)
+                    send_rows(conn, rows, freeze=state.freeze)
                     for column, default in defaults.items():
-                        _set_default(conn, data.name, column, default)
+                        _set_default(conn, rows.name, column, default)
             except psycopg.Error as exc:
-                raise _translate(exc, data.name) from None
+                raise _translate(exc, rows.name) from None
+            finally:
+                holder.clear()
+                with self._inflight_lock:
+                    self._inflight -= size
             return dropped
 
         self._submit(
             Job(
                 "copy",
-                data.name,
+                name,
                 run,
                 locks=[(state.oid, ACCESS_EXCLUSIVE)],
                 priority=_COPY,
-                weight=data.rows,
+                weight=data_rows,
                 then=lambda dropped: self._copied(state, dropped),
             )
         )
@@ -599,8 +657,11 @@ class Loader:
         """Wait for every step; then sequences, and VACUUM where FREEZE could not be used."""
         self._wait()
         assert self._scheduler is not None
-        with _connect(self.conninfo, autocommit=True) as conn:
-            _set_sequences(conn, self.plan, self._added)
+        try:
+            with _connect(self.conninfo, autocommit=True) as conn:
+                _set_sequences(conn, self.plan, self._columns)
+        except psycopg.Error as exc:
+            raise _translate(exc, exc.diag.table_name or "(setting sequences)") from None
         if self.vacuum:
             # Tables loaded without FREEZE (partitioned, referenced from outside the plan)
             # are vacuumed last, when no transaction older than their rows is left, so
@@ -688,18 +749,18 @@ def _not_all_visible(conninfo: str, names: list[str]) -> list[str]:
 
 
 def _set_sequences(
-    conn: psycopg.Connection, seed_plan: SeedPlan, tables: Sequence[TableData]
+    conn: psycopg.Connection, seed_plan: SeedPlan, tables: Mapping[str, Sequence[str]]
 ) -> None:
     """Move serial/identity sequences past the loaded ids, so later INSERTs do not collide."""
-    for data in tables:
-        for col in seed_plan.table(data.name).table.columns:
-            if col.name not in data.columns:
+    for name, columns in tables.items():
+        for col in seed_plan.table(name).table.columns:
+            if col.name not in columns:
                 continue
             seq = None
             if col.identity:
                 found = conn.execute(
                     "SELECT pg_get_serial_sequence(%s, %s)",
-                    [str(_ident(data.name).as_string(conn)), col.name],
+                    [str(_ident(name).as_string(conn)), col.name],
                 ).fetchone()
                 seq = found[0] if found else None
             elif col.default and (m := re.match(r"nextval\('(.+?)'::regclass\)", col.default)):
@@ -708,5 +769,5 @@ def _set_sequences(
                 conn.execute(
                     sql.SQL(
                         "SELECT setval({}::regclass, coalesce((SELECT max({}) FROM {}), 0) + 1, false)"
-                    ).format(sql.Literal(seq), sql.Identifier(col.name), _ident(data.name))
+                    ).format(sql.Literal(seq), sql.Identifier(col.name), _ident(name))
                 )

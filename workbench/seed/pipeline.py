@@ -142,6 +142,14 @@ class Scheduler:
             if self._error is not None:
                 raise self._error
 
+    def wait_until(self, ready: Callable[[], bool]) -> None:
+        """Block until ``ready()`` holds (checked as each job ends) or a job has failed."""
+        with self._cond:
+            while not ready() and self._error is None:
+                self._cond.wait()
+            if self._error is not None:
+                raise self._error
+
     # -- workers ----------------------------------------------------------------------
     def _startable(self, job: Job) -> bool:
         return job.waits == 0 and not any(

@@ -23,6 +23,8 @@ class SeedSummary:
     #: key has fewer parents, or a unique key ran out of distinct values (pairs of a
     #: junction table whose parents are too few)
     asked: dict[str, int] = field(default_factory=dict)
+    #: peak resident memory of the whole process so far, MB (Linux/macOS getrusage)
+    peak_rss_mb: float | None = None
 
     @property
     def total_rows(self) -> int:
@@ -56,6 +58,8 @@ class SeedSummary:
             )
         if self.phases:
             lines.append("busy: " + ", ".join(f"{k} {v:.2f} s" for k, v in self.phases.items()))
+        if self.peak_rss_mb is not None:
+            lines.append(f"peak memory (RSS of the process so far): {self.peak_rss_mb:,.0f} MB")
         return "\n".join(lines)
 
     def _short(self, table: str) -> str:
