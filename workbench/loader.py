@@ -14,6 +14,7 @@ caller drops on failure, statement by statement as psql runs them (see
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -116,12 +117,41 @@ def load_sources(
     return load_script(conn, expand(plan), backend=backend, disposable=disposable)
 
 
-def needs_own_transactions(script: Script) -> Item | None:
-    """The first statement that cannot run inside the load's one transaction, if any."""
+def needs_own_transactions(script: Script, *, folding: bool = False) -> Item | None:
+    """The first statement that manages transactions or cannot run inside one, if any.
+
+    With ``folding=True`` only the second kind counts: a file's own ``BEGIN`` / ``COMMIT``
+    / ``ROLLBACK`` can be folded into the load's transaction as savepoints.
+    """
     for item in script.items:
-        if item.kind == "sql" and (_TXN_CONTROL.match(item.text) or _NO_TXN_BLOCK.match(item.text)):
+        if item.kind != "sql":
+            continue
+        if _NO_TXN_BLOCK.match(item.text) or (not folding and _TXN_CONTROL.match(item.text)):
             return item
     return None
+
+
+_SAVEPOINT = "wb_file_transaction"
+
+
+def _folded(item: Item, depth: list[int]) -> list[Item]:
+    """A file's transaction control as savepoints inside the load's transaction."""
+    m = _TXN_CONTROL.match(item.text)
+    if item.kind != "sql" or not m:
+        return [item]
+    word = m.group(1).split()[0].upper()
+    if word in ("BEGIN", "START"):
+        depth[0] += 1
+        texts = [f"SAVEPOINT {_SAVEPOINT}"]
+    elif depth[0] == 0:
+        return []  # psql: "there is no transaction in progress", a warning
+    elif word in ("COMMIT", "END"):
+        depth[0] -= 1
+        texts = [f"RELEASE SAVEPOINT {_SAVEPOINT}"]
+    else:  # ROLLBACK, ABORT
+        depth[0] -= 1
+        texts = [f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}", f"RELEASE SAVEPOINT {_SAVEPOINT}"]
+    return [dataclasses.replace(item, text=t, segments=((0, item.offset, 0),)) for t in texts]
 
 
 def load_script(
@@ -149,9 +179,9 @@ def load_script(
         raise WorkbenchError(
             "load needs a connection with autocommit off (it runs in one transaction)"
         )
-    own = needs_own_transactions(script)
     if one_transaction is None:
         one_transaction = not disposable
+    own = needs_own_transactions(script, folding=one_transaction and not disposable)
     if own is not None and not disposable:
         raise LoadError(
             path=own.name, line=own.line, column=own.column, included_from=own.chain,
@@ -163,9 +193,11 @@ def load_script(
     count = 0
     try:
         if own is None and one_transaction:
+            depth = [0]
             with conn.transaction():
                 for item in script.items:
-                    _execute(conn, item, backend)
+                    for folded in _folded(item, depth):
+                        _execute(conn, folded, backend)
                     count += 1
         else:
             conn.autocommit = True
