@@ -165,14 +165,16 @@ def load_script(
     """Run an expanded script, all or nothing, in one of two ways.
 
     * One transaction, rolled back on failure: the default for a database the caller
-      keeps (``disposable=False``), and on request (``one_transaction=True``).
+      keeps (``disposable=False``), and on request (``one_transaction=True``). A file's own
+      ``BEGIN`` / ``COMMIT`` / ``ROLLBACK`` become savepoints inside it; a statement that
+      cannot run in a transaction block (``CREATE INDEX CONCURRENTLY``, ``VACUUM``, ...)
+      is refused unless the database is disposable.
     * Statement by statement, as psql runs them, when the database is fresh and the
-      caller drops it on failure (``disposable=True``, what :func:`workbench.open` does):
-      files that manage their own transactions (``BEGIN; ... COMMIT;``) and statements
-      that cannot run in a transaction block (``CREATE INDEX CONCURRENTLY``, ``ALTER TYPE
-      ... ADD VALUE`` followed by a use of the value, ``VACUUM``) load as they are, every
-      lock is released at each statement's end (so a large schema needs no bigger lock
-      table), and it is 15-20% faster than one long transaction (benchmarks/bench_load.py).
+      caller drops it on failure (``disposable=True``; :func:`workbench.open` picks this
+      when one transaction does not fit): files that manage their own transactions and
+      statements that cannot run in a transaction block load as they are, and every lock
+      is released at each statement's end (so a large schema needs no bigger lock table);
+      it is also 15-20% faster than one long transaction (benchmarks/bench_load.py).
     """
     t0 = time.perf_counter()
     if conn.autocommit:
