@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NotRequired, TypedDict
 
 import psycopg
+from psycopg import pq
 
 from workbench.errors import ExtensionUnavailable, LoadError, WorkbenchError
 from workbench.sources import Item, Plan, Script, Source, expand, resolve
@@ -248,17 +249,38 @@ def _first_words(text: str) -> str:
 
 
 def _execute(conn: psycopg.Connection, item: Item, backend: str | None) -> None:
-    try:
-        with conn.cursor() as cur:
-            if item.kind == "copy":
-                with cur.copy(item.text.rstrip().rstrip(";")) as copy:
-                    copy.write(item.copy_data)
-            else:
-                # Sent with the simple-query protocol semantics psql uses: no parameters,
-                # so '%' needs no escaping and the text reaches the server untouched.
-                cur.execute(item.text.encode("utf-8"), prepare=False)
-    except psycopg.Error as exc:
-        raise _load_error(conn, exc, item, backend) from None
+    if item.kind == "copy":
+        try:
+            with conn.cursor() as cur, cur.copy(item.text.rstrip().rstrip(";")) as copy:
+                copy.write(item.copy_data)
+        except psycopg.Error as exc:
+            raise _load_error(conn, exc, item, backend) from None
+        return
+    # Sent as psql sends it: the simple query protocol (PQexec), no parameters, so '%'
+    # needs no escaping and the text reaches the server untouched. It is also faster than
+    # the extended protocol for DDL (150 partitioned tables: 6.8/5.8 s vs 7.9/6.8 s).
+    pgconn = conn.pgconn
+    result = pgconn.exec_(item.text.encode("utf-8"))
+    status = result.status
+    if status == pq.ExecStatus.FATAL_ERROR:
+        error = psycopg.errors.error_from_result(result, encoding=conn.info.encoding)
+        raise _load_error(conn, error, item, backend) from None
+    if status == pq.ExecStatus.COPY_IN:
+        pgconn.put_copy_end(b"COPY FROM STDIN needs its data after the statement")
+        while pgconn.get_result() is not None:
+            pass
+    elif status == pq.ExecStatus.COPY_OUT:
+        while pgconn.get_copy_data(0)[0] >= 0:
+            pass
+        while pgconn.get_result() is not None:
+            pass
+    if status in (pq.ExecStatus.COPY_IN, pq.ExecStatus.COPY_OUT):
+        raise LoadError(
+            path=item.name, line=item.line, column=item.column, included_from=item.chain,
+            message="COPY to or from the client is not supported here",
+            hint="Use COPY ... FROM stdin followed by its data (pg_dump's form) or \\copy ... from 'file'.",
+            source_line=_line(item.source, item.line), statement=item.text,
+        )  # fmt: skip
 
 
 def _load_error(
