@@ -191,15 +191,26 @@ def test_project_file_names_sources_layout_and_server_settings(tmp_path, monkeyp
     assert "--set expects NAME=VALUE" in capsys.readouterr().err
 
 
-def test_own_transactions_refused_on_a_connection_that_is_not_disposable(new_db):
+def test_kept_connection_folds_file_transactions_and_refuses_concurrently(new_db):
+    # a connection the caller keeps: one transaction; the files' BEGIN/COMMIT become savepoints
+    with psycopg.connect(new_db()) as conn:
+        report = load_paths(conn, LAYOUTS / "sqitch")
+        assert report.layout == "sqitch" and report.atomicity == "one transaction"
+        assert conn.execute("SELECT count(*) FROM flipr.accounts").fetchone() == (0,)
+    with psycopg.connect(new_db()) as conn:
+        from workbench.loader import load_text
+
+        load_text(
+            conn, "BEGIN;\nCREATE TABLE x (id int);\nROLLBACK;\nCREATE TABLE y (id int);\nCOMMIT;\n"
+        )
+        assert conn.execute("SELECT to_regclass('x'), to_regclass('y')").fetchone() == (None, "y")
     with psycopg.connect(new_db()) as conn, pytest.raises(LoadError) as err:
-        load_paths(conn, LAYOUTS / "sqitch")
-    assert err.value.path.endswith("appschema.sql") and err.value.line == 3
+        load_paths(conn, LAYOUTS / "dbmate")
+    assert err.value.path.endswith("20240103000000_tasks.sql") and err.value.line == 3
     assert "disposable=True" in (err.value.hint or "")
     with psycopg.connect(new_db()) as conn:
-        report = load_paths(conn, LAYOUTS / "sqitch", disposable=True)
-        assert report.layout == "sqitch" and "fresh database" in report.atomicity
-        assert not conn.autocommit
+        report = load_paths(conn, LAYOUTS / "dbmate", disposable=True)
+        assert "fresh database" in report.atomicity and not conn.autocommit
 
 
 def test_failed_load_with_own_transactions_leaves_no_database(server, tmp_path):
@@ -276,7 +287,7 @@ def test_cli_names_the_layout_and_takes_layout_option(capsys, tmp_path, monkeypa
 
     assert main(["load", "--sql", str(LAYOUTS / "flyway")]) == 0
     out = capsys.readouterr().out
-    assert "layout: flyway" in out and "all or nothing: fresh database" in out
+    assert "layout: flyway" in out and "all or nothing: one transaction" in out
     assert "note: 1 undo script(s) (U__) not applied" in out
     assert main(["load", "--sql", str(LAYOUTS / "plain"), "--layout", "flyway"]) == 2
     assert "holds no Flyway migrations" in capsys.readouterr().err

@@ -46,6 +46,18 @@ def lock_settings(script: Script) -> dict[str, str]:
     return estimate_lock_settings((i.text for i in script.items), MAX_CONNECTIONS)
 
 
+def fits_one_transaction(script: Script) -> bool:
+    """Whether the default load is one transaction: every statement can run in one, and its
+    locks fit PostgreSQL's default lock table (64 x max_connections). Otherwise the load
+    runs statement by statement, as psql does, in the fresh database dropped on failure."""
+    from workbench.loader import needs_own_transactions
+    from workbench.sources.locks import estimate_locks
+
+    if needs_own_transactions(script) is not None:
+        return False
+    return estimate_locks(i.text for i in script.items) <= 64 * MAX_CONNECTIONS
+
+
 def extensions_of(script: Script) -> list[str]:
     return [m.group(2) for i in script.items if (m := _EXTENSION.match(i.text))]
 
@@ -79,7 +91,7 @@ class Workbench:
         backend: str | None = None,
         server: Server | None = None,
         settings: dict[str, str] | None = None,
-        one_transaction: bool = False,
+        one_transaction: bool | None = None,
         stats: str | Path | dict[str, Any] | None = None,
         **server_options: Any,
     ) -> None:
@@ -132,9 +144,10 @@ class Workbench:
         """Load ``sql/`` into a new template; keep the old one when the load fails.
 
         The template is always a fresh database that is dropped when the load fails, so
-        statements run as psql runs them (files that manage their own transactions load,
-        and no lock is held past its statement); ``one_transaction=True`` runs the load
-        in one transaction instead, with the lock table sized for it on local servers.
+        a load that cannot be one transaction (files that manage their own transactions,
+        CREATE INDEX CONCURRENTLY, more locks than the default lock table holds) runs
+        statement by statement as psql runs it; ``one_transaction=True`` forces one
+        transaction, with the lock table sized for it on local servers.
         """
         script = script or self._expand()
         fingerprint = _fingerprint(script)
@@ -149,7 +162,9 @@ class Workbench:
                         script,
                         backend=self.server.backend,
                         disposable=True,
-                        one_transaction=self.one_transaction,
+                        one_transaction=fits_one_transaction(script)
+                        if self.one_transaction is None
+                        else self.one_transaction,
                     )
             else:
                 report = LoadReport((), 0, 0.0, layout=script.layout, notes=tuple(script.notes))
@@ -422,7 +437,7 @@ def open(
     layout: str | None = None,
     backend: str | None = None,
     settings: dict[str, str] | None = None,
-    one_transaction: bool = False,
+    one_transaction: bool | None = None,
     **options: Any,
 ) -> Workbench:
     """Start a disposable server and load ``sql`` into a template database.
@@ -434,9 +449,10 @@ def open(
     schema needs an extension only it has); the environment picks one otherwise (see
     :mod:`workbench.server`). ``settings={"work_mem": "64MB"}`` are ``postgres -c``
     settings for local servers. The schema loads into a fresh template database that is
-    dropped when the load fails, statement by statement as psql runs it;
-    ``one_transaction=True`` loads it in one transaction instead (``max_locks_per_transaction``
-    is then sized for the load unless given). Other options go to :func:`workbench.server.start_server`
+    dropped when the load fails: in one transaction when every statement can run in one and
+    its locks fit the default lock table, else statement by statement as psql runs it.
+    ``one_transaction=True`` forces one transaction (``max_locks_per_transaction`` is then
+    sized for the load unless given), ``False`` forces statement by statement. Other options go to :func:`workbench.server.start_server`
     (``tcp=True``, ``major=15``), or pass ``server=`` to share an already running server.
     """
     return Workbench(
