@@ -150,8 +150,7 @@ def propose(access: Access) -> list[Candidate]:
     for col in dict.fromkeys(
         [*access.equality, *access.ranges, *access.joins, *order_cols, *const_cols]
     ):
-        desc = dict(access.order).get(col, False)
-        out.append(Candidate(t, (col,), desc=(desc,)))
+        out.append(Candidate(t, (col,), desc=(dict(access.order).get(col, False),)))
     eq = list(dict.fromkeys([*access.equality, *const_cols]))
     tails: list[tuple[tuple[str, ...], tuple[bool, ...]]] = []
     if access.ranges:
@@ -214,9 +213,10 @@ def plan_needs(plan: Any, table: str) -> list[str]:
             if removed > (row.actual_rows_total or 0) and removed > 100:
                 needs.append(f"{kind} on {table} filters out {removed:.0f} rows")
     for row in nodes.itertuples(index=False):
-        if row.node_type in ("Sort", "Incremental Sort"):
-            if table in _relations_below(nodes, row.node_id):
-                needs.append(f"{row.node_type} above a scan of {table}")
+        if row.node_type in ("Sort", "Incremental Sort") and table in _relations_below(
+            nodes, row.node_id
+        ):
+            needs.append(f"{row.node_type} above a scan of {table}")
     return list(dict.fromkeys(needs))
 
 

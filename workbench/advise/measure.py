@@ -86,8 +86,9 @@ def measure_reads(
     out = ReadResult()
     for table, cands in sorted(by_table.items()):
         qnames = sorted({q for c in cands for q in drawn_from[c.name]})
-        variants = (Variant("baseline"),) + tuple(
-            Variant(c.name, ddl=(c.definition(),)) for c in cands
+        variants = (
+            Variant("baseline"),
+            *(Variant(c.name, ddl=(c.definition(),)) for c in cands),
         )
         exp = Experiment(
             tuple(queries[q] for q in qnames),
@@ -229,8 +230,9 @@ def measure_sets(
     seed: int,
 ) -> tuple[dict[tuple[int, str, str], float], list[ExperimentResult]]:
     """Median time of every query with each index set applied together, per scale."""
-    variants = (Variant("baseline"),) + tuple(
-        Variant(name, ddl=tuple(c.definition() for c in cands)) for name, cands in sets.items()
+    variants = (
+        Variant("baseline"),
+        *(Variant(n, ddl=tuple(c.definition() for c in cs)) for n, cs in sets.items()),
     )
     exp = Experiment(
         tuple(queries.values()),

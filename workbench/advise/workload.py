@@ -43,6 +43,10 @@ class Access:
             bucket.append(item)
 
 
+def _slots(node: Any) -> tuple[str, ...]:
+    return tuple(getattr(type(node), "__slots__", ()))
+
+
 def _sql(node: Any) -> str:
     return str(RawStream()(node))
 
@@ -53,7 +57,7 @@ def _column(node: Any, aliases: dict[str, str], default: str | None) -> tuple[st
         if isinstance(node, ast.TypeCast):
             return _column(node.arg, aliases, default)
         return None
-    names = [f.sval for f in node.fields if isinstance(f, ast.String)]
+    names = [str(f.sval) for f in (node.fields or ()) if isinstance(f, ast.String)]
     if len(names) == 2 and names[0] in aliases:
         return aliases[names[0]], names[1]
     if len(names) == 1 and default is not None:
@@ -80,7 +84,7 @@ def _has_column(node: Any) -> bool:
     if isinstance(node, (list, tuple)):
         return any(_has_column(n) for n in node)
     if isinstance(node, ast.Node):
-        return any(_has_column(getattr(node, s)) for s in node.__slots__)
+        return any(_has_column(getattr(node, s)) for s in _slots(node))
     return False
 
 
@@ -90,22 +94,22 @@ def _walk(node: Any):  # type: ignore[no-untyped-def]
             yield from _walk(n)
     elif isinstance(node, ast.Node):
         yield node
-        for s in node.__slots__:
+        for s in _slots(node):
             yield from _walk(getattr(node, s))
 
 
 def _conjuncts(node: Any) -> list[Any]:
     if isinstance(node, ast.BoolExpr) and node.boolop == BoolExprType.AND_EXPR:
         out = []
-        for a in node.args:
+        for a in node.args or ():
             out.extend(_conjuncts(a))
         return out
     return [] if node is None else [node]
 
 
-def _tables(from_clause: Any) -> dict[str, str]:
+def _tables(from_clause: Any) -> dict[str, Any]:
     """alias (or bare name) -> table, for the plain tables of a FROM clause and its joins."""
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for node in _walk(from_clause):
         if isinstance(node, ast.RangeVar):
             out[node.alias.aliasname if node.alias else node.relname] = node.relname
@@ -117,14 +121,26 @@ def _tables(from_clause: Any) -> dict[str, str]:
 class _Reader:
     def __init__(self, query: str) -> None:
         self.query = query
-        self.accesses: dict[str, Access] = {}
+        self.accesses: dict[tuple[int, str], Access] = {}
+        self.level = 0
+        self.levels = 0
 
     def access(self, table: str) -> Access:
-        if table not in self.accesses:
-            self.accesses[table] = Access(self.query, table)
-        return self.accesses[table]
+        key = (self.level, table)
+        if key not in self.accesses:
+            self.accesses[key] = Access(self.query, table)
+        return self.accesses[key]
 
-    def select(self, stmt: ast.SelectStmt) -> None:
+    def select(self, stmt: Any) -> None:
+        outer = self.level
+        self.levels += 1
+        self.level = self.levels
+        try:
+            self._select(stmt)
+        finally:
+            self.level = outer
+
+    def _select(self, stmt: Any) -> None:
         aliases = _tables(stmt.fromClause or ())
         # only this level's tables: sub-selects are read on their own
         for node in _walk(stmt.fromClause or ()):
@@ -168,7 +184,7 @@ class _Reader:
             if sub is not None:
                 self.select(sub)
         if stmt.withClause is not None:
-            for cte in stmt.withClause.ctes:
+            for cte in stmt.withClause.ctes or ():
                 if isinstance(cte.ctequery, ast.SelectStmt):
                     self.select(cte.ctequery)
 
@@ -184,9 +200,10 @@ class _Reader:
             A_Expr_Kind.AEXPR_IN,
         ):
             return
-        op = node.name[-1].sval if node.name else ""
+        op = str(node.name[-1].sval) if node.name else ""
         left = _column(node.lexpr, aliases, default)
         right = _column(node.rexpr, aliases, default)
+        other: Any
         if left and right and left[0] != right[0] and op == "=":
             for t, c in (left, right):
                 self.access(t).add(self.access(t).joins, c)
@@ -225,18 +242,21 @@ def _walk_level(node: Any):  # type: ignore[no-untyped-def]
         return
     elif isinstance(node, ast.Node):
         yield node
-        for s in node.__slots__:
+        for s in _slots(node):
             yield from _walk_level(getattr(node, s))
 
 
 def read_accesses(name: str, sql: str) -> list[Access]:
-    """The :class:`Access` of every table ``sql`` reads (one per table, merged across levels)."""
+    """The :class:`Access` of every table ``sql`` reads, one per (query level, table).
+
+    A sub-select's ``ORDER BY`` is its own: it does not extend the outer query's index.
+    """
     try:
         statements = pglast.parse_sql(sql)
     except pglast.parser.ParseError as exc:
         raise AdviseError(f"query {name!r}: cannot parse: {exc}") from None
     reader = _Reader(name)
-    for raw in statements:
+    for raw in statements or ():
         if isinstance(raw.stmt, ast.SelectStmt):
             reader.select(raw.stmt)
     return list(reader.accesses.values())
