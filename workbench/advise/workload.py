@@ -112,7 +112,7 @@ def _tables(from_clause: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for node in _walk(from_clause):
         if isinstance(node, ast.RangeVar):
-            out[node.alias.aliasname if node.alias else node.relname] = node.relname
+            out[str(node.alias.aliasname if node.alias else node.relname)] = node.relname
         if isinstance(node, (ast.RangeSubselect, ast.SubLink)):
             continue
     return out
