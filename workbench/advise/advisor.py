@@ -32,6 +32,14 @@ from workbench.advise.workload import read_accesses
 from workbench.explain import Query, load_queries
 
 
+_COLUMNS = """
+SELECT c.relname, a.attname FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+"""
+
+
 def _hypopg(conn: Any) -> bool:
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg')"
@@ -89,11 +97,14 @@ def advise(
             cset.existing = existing_indexes(conn)
             hypopg = _hypopg(conn)
             plans = {name: baseline_plan(conn, q) for name, q in qmap.items()}
+            columns = set(conn.execute(_COLUMNS).fetchall())
         for name, q in qmap.items():
             for access in read_accesses(name, q.sql):
                 needs = plan_needs(plans[name], access.table)
                 cset.needs[(name, access.table)] = needs
                 for cand in propose(access):
+                    if any((cand.table, c) not in columns for c in (*cand.key, *cand.include)):
+                        continue  # a name the parser could not tie to a table column
                     existing = served_by(cand, cset.existing)
                     if existing is not None:
                         cset.served.append(

@@ -155,7 +155,13 @@ class _Reader:
             if isinstance(node, ast.JoinExpr) and node.quals is not None:
                 for conj in _conjuncts(node.quals):
                     self.predicate(conj, aliases, default)
+        outputs = {t.name for t in stmt.targetList or () if isinstance(t, ast.ResTarget) and t.name}
         for sort in stmt.sortClause or ():
+            ref = sort.node
+            if isinstance(ref, ast.ColumnRef) and len(ref.fields or ()) == 1:
+                field_ = ref.fields[0]
+                if isinstance(field_, ast.String) and field_.sval in outputs:
+                    continue  # ORDER BY an output column's alias, not a table column
             col = _column(sort.node, aliases, default)
             if col:
                 desc = sort.sortby_dir == SortByDir.SORTBY_DESC
