@@ -40,7 +40,9 @@ def test_accesses_split_equality_ordering_and_subselects():
 
 
 def test_candidates_single_multi_partial_covering():
-    comments = next(a for a in read_accesses("q", _sql("comments_by_author")) if a.table == "comments")
+    comments = next(
+        a for a in read_accesses("q", _sql("comments_by_author")) if a.table == "comments"
+    )
     labels = {c.label: c.kind for c in propose(comments)}
     assert labels["comments (author_id)"] == "single"
     assert labels["comments (author_id, created_at DESC)"] == "multi"
@@ -80,8 +82,12 @@ def test_choice_prefers_one_index_serving_several_queries():
     assert choice.rejected["three"].startswith("write cost above gain")
     assert choice.rejected["one"] == "redundant with both"
     assert choice.rejected["two"] == "redundant with both"
-    assert choose(list(gains), gains, unused=set(), unclear=set(), write_ms={}, sizes={},
-                  budget=0).chosen == []
+    assert (
+        choose(
+            list(gains), gains, unused=set(), unclear=set(), write_ms={}, sizes={}, budget=0
+        ).chosen
+        == []
+    )
 
 
 def test_budget_parsing():

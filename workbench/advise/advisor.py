@@ -31,7 +31,6 @@ from workbench.advise.report import Advice
 from workbench.advise.workload import read_accesses
 from workbench.explain import Query, load_queries
 
-
 _COLUMNS = """
 SELECT c.relname, a.attname FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

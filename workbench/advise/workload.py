@@ -159,7 +159,7 @@ class _Reader:
         for sort in stmt.sortClause or ():
             ref = sort.node
             if isinstance(ref, ast.ColumnRef) and len(ref.fields or ()) == 1:
-                field_ = ref.fields[0]
+                field_ = (ref.fields or ())[0]
                 if isinstance(field_, ast.String) and field_.sval in outputs:
                     continue  # ORDER BY an output column's alias, not a table column
             col = _column(sort.node, aliases, default)
