@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import workbench
-from workbench.advise import AdviseError, advise
+from workbench.advise import AdviseError
 from workbench.advise.candidates import Candidate, Existing, propose, served_by
 from workbench.advise.recommend import choose, parse_budget
 from workbench.advise.workload import read_accesses
@@ -104,6 +104,7 @@ def advice(server):
         yield wb.advise(WORKLOAD, scales=SCALES, repetitions=5, warmup=1, write_rows=50)
 
 
+@pytest.mark.slow
 def test_recommended_are_exactly_the_clear_non_redundant_ones(advice):
     ev = advice.evidence()
     top = ev[ev["scale"] == advice.largest]
@@ -121,6 +122,7 @@ def test_recommended_are_exactly_the_clear_non_redundant_ones(advice):
             assert not ev[ev["candidate"] == name]["used"].any()
 
 
+@pytest.mark.slow
 def test_already_served_queries_get_nothing(advice):
     for query in ("tasks_by_assignee", "org_feed", "owner_projects"):
         drawn = [c for c, qs in advice.candidates.queries.items() if query in qs]
@@ -130,12 +132,21 @@ def test_already_served_queries_get_nothing(advice):
     assert "already served by existing index idx_tasks_assignee_id" in reasons
 
 
+@pytest.mark.slow
 def test_low_selectivity_columns_are_rejected(advice):
-    for name in ("adv_tasks_status", "adv_users_is_active"):
-        assert name in advice.rejected, name
-        assert advice.rejected[name] in ("not used by the planner", "interval spans 1")
+    # users.is_active is drawn only from active_users (most users are active)
+    assert advice.rejected["adv_users_is_active"] in ("not used by the planner", "interval spans 1")
+    # tasks.status is also drawn from recent_cancelled (8 % of tasks); for the backlog
+    # (a third of them) it never measures as a gain, and nothing recommended serves it
+    ev = advice.evidence()
+    top = ev[(ev["scale"] == advice.largest) & (ev["query"] == "backlog_tasks")]
+    assert not ((top["ci_low"] > 1.0) & top["used"]).any()
+    frame = advice.frame()
+    served = " ".join(frame[frame["status"] == "recommended"]["serves"])
+    assert "backlog_tasks" not in served and "active_users" not in served
 
 
+@pytest.mark.slow
 def test_one_author_index_serves_both_author_queries(advice):
     author = [c for c in advice.chosen if c.table == "comments" and c.key[0] == "author_id"]
     assert len(author) == 1
@@ -148,6 +159,7 @@ def test_one_author_index_serves_both_author_queries(advice):
             assert advice.rejected[name].startswith(("redundant with", "interval spans 1"))
 
 
+@pytest.mark.slow
 def test_every_recommendation_carries_its_cost_and_migration(advice, server, template_for):
     for cand in advice.chosen:
         wc = advice.write_costs[cand.name]
@@ -170,6 +182,7 @@ def test_every_recommendation_carries_its_cost_and_migration(advice, server, tem
     assert "## Rejected" in md and "95% CI" in md
 
 
+@pytest.mark.slow
 def test_report_files_are_written(advice, tmp_path):
     report = advice.write(tmp_path / "out")
     assert report.read_text().startswith("# Index advice")
