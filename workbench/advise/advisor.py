@@ -206,12 +206,13 @@ def advise(
             "advised": [cset.candidates[n] for n in choice.chosen],
             "estimate_only": [cset.candidates[n] for n in est_pick],
         }
+        # the whole-workload figures are sums of medians: measured more carefully
         totals, final = measure_sets(
             server,
             seeded,
             qmap,
             sets,
-            repetitions=repetitions,
+            repetitions=max(2 * repetitions, 11),
             warmup=warmup,
             clones=clones,
             seed=seed,

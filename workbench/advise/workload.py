@@ -174,7 +174,9 @@ class _Reader:
         for part in (stmt.targetList, stmt.whereClause, stmt.sortClause, stmt.groupClause):
             for node in _walk_level(part):
                 col = _column(node, aliases, default)
-                if col:
+                if col and not (
+                    len(getattr(node, "fields", None) or ()) == 1 and col[1] in outputs
+                ):
                     self.access(col[0]).add(self.access(col[0]).read, col[1])
         for node in _walk(stmt.fromClause or ()):
             if isinstance(node, ast.JoinExpr) and node.quals is not None:
