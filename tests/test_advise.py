@@ -22,7 +22,7 @@ from workbench.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKLOAD = str(ROOT / "queries" / "advise" / "*.sql")
-SCALES = (200, 4000)
+SCALES = (200, 10_000)
 
 
 def _sql(name: str) -> str:
@@ -204,3 +204,22 @@ def test_advise_command_rejects_bad_writes(capsys):
     )
     assert code == 2
     assert "TABLE=ROWS" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_index_the_planner_takes_only_at_the_large_scale_is_measured(advice):
+    only_large = [
+        n for n in advice.candidates.candidates if advice.estimate.used_at(n) == [advice.largest]
+    ]
+    assert only_large, "at 200 rows per table the planner prefers sequential scans somewhere"
+    ev = advice.evidence()
+    for name in only_large:
+        assert (ev["candidate"] == name).any(), name  # pruning looked at every scale
+    assert any(advice.pays_from(c.name) == advice.largest for c in advice.chosen)
+
+
+@pytest.mark.slow
+def test_covering_or_partial_candidates_compete_and_can_win(advice):
+    kinds = {c.kind for c in advice.candidates.candidates.values()}
+    assert {"single", "multi", "partial", "covering"} <= kinds
+    assert any(c.kind in ("covering", "partial", "multi") for c in advice.chosen)

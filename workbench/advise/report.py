@@ -103,10 +103,9 @@ class Advice:
                     "update_slowdown": wc.update_ratio if wc else None,
                 }
             )
-        order = {"recommended": 0, "rejected": 1}
         df = pd.DataFrame(rows)
         if len(df):
-            df = df.sort_values(["status", "index"], key=lambda s: s.map(order).fillna(s))
+            df = df.sort_values(["status", "index"])  # "recommended" before "rejected"
         return df.reset_index(drop=True)
 
     def served(self) -> pd.DataFrame:
