@@ -186,7 +186,7 @@ def test_every_recommendation_carries_its_cost_and_migration(advice, server, tem
 def test_report_files_are_written(advice, tmp_path):
     report = advice.write(tmp_path / "out")
     assert report.read_text().startswith("# Index advice")
-    assert (tmp_path / "out" / "migration.sql").read_text().count("CONCURRENTLY") == len(
+    assert (tmp_path / "out" / "migration.sql").read_text().count("INDEX CONCURRENTLY adv_") == len(
         advice.chosen
     )
     assert "status" in (tmp_path / "out" / "candidates.csv").read_text()

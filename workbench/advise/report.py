@@ -108,6 +108,16 @@ class Advice:
             df = df.sort_values(["status", "index"])  # "recommended" before "rejected"
         return df.reset_index(drop=True)
 
+    def verification(self) -> pd.DataFrame:
+        """The before/after run: per scale and query, the advised set (and the estimate-only
+        pick) against no new index, with the engine's speed-up, interval and verdict."""
+        frames = []
+        for scale, result in zip(self.scales, self.final, strict=False):
+            df = result.comparisons().copy()
+            df["scale"] = scale
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     def served(self) -> pd.DataFrame:
         """Candidates never proposed: already served by an existing index, or no need in the plan."""
         return pd.DataFrame(self.candidates.served, columns=["query", "candidate", "reason"])
@@ -159,6 +169,15 @@ class Advice:
             pays = self.pays_from(cand.name)
             if pays is not None:
                 out.append(f"  - pays from {pays} rows on")
+        ver = self.verification()
+        if len(ver):
+            top = ver[(ver["scale"] == self.largest) & (ver["variant"] == "advised")]
+            out += ["", f"## The advised set together, at {self.largest} rows", ""]
+            for r in top.itertuples(index=False):
+                out.append(
+                    f"- {r.query}: {r.speedup:.2f}× (95% CI {r.ci_low:.2f}–{r.ci_high:.2f}), "
+                    f"{r.verdict}"
+                )
         out += ["", "## Rejected", ""]
         for name, reason in sorted(self.choice.rejected.items()):
             out.append(f"- `{self.candidates.candidates[name].label}`: {reason}")
