@@ -24,9 +24,39 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
+
 import workbench
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ratio_interval(timings, num: str, den: str, resamples: int = 2000) -> tuple[float, ...]:
+    """Ratio of workload times (sums of per-query medians) with a hierarchical bootstrap:
+    per query and variant, clones are drawn with replacement, then runs within them."""
+    rng = np.random.default_rng(0)
+    groups = {
+        key: [g["ms"].to_numpy() for _, g in df.groupby("clone")]
+        for key, df in timings.groupby(["query", "variant"])
+    }
+    queries = sorted({q for q, _ in groups})
+
+    def total(variant: str, draw: bool) -> float:
+        out = 0.0
+        for q in queries:
+            clones = groups[(q, variant)]
+            if draw:
+                picked = [clones[i] for i in rng.integers(0, len(clones), len(clones))]
+                runs = np.concatenate([c[rng.integers(0, len(c), len(c))] for c in picked])
+            else:
+                runs = np.concatenate(clones)
+            out += float(np.median(runs))
+        return out
+
+    point = total(num, False) / total(den, False)
+    ratios = [total(num, True) / total(den, True) for _ in range(resamples)]
+    lo, hi = np.percentile(ratios, [2.5, 97.5])
+    return float(lo), point, float(hi)
 
 
 def main() -> None:
@@ -74,6 +104,13 @@ def main() -> None:
         a = advice.totals[(largest, "advised", q)]
         e = advice.totals[(largest, "estimate_only", q)]
         print(f"  {q:28s} before {b:8.3f}  advised {a:8.3f}  estimate-only {e:8.3f} ms")
+    lo, mid, hi = _ratio_interval(advice.final[-1].timings, "estimate_only", "advised")
+    print(
+        f"estimate-only / advised workload time at {largest}: {mid:.2f} "
+        f"(95% CI {lo:.2f}-{hi:.2f}; clones then runs resampled per query)"
+    )
+    lo, mid, hi = _ratio_interval(advice.final[-1].timings, "baseline", "advised")
+    print(f"before / advised workload time at {largest}: {mid:.2f} (95% CI {lo:.2f}-{hi:.2f})")
     b = advice.workload_ms("baseline")
     a = advice.workload_ms("advised")
     e = advice.workload_ms("estimate_only")
