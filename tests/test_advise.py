@@ -223,3 +223,23 @@ def test_covering_or_partial_candidates_compete_and_can_win(advice):
     kinds = {c.kind for c in advice.candidates.candidates.values()}
     assert {"single", "multi", "partial", "covering"} <= kinds
     assert any(c.kind in ("covering", "partial", "multi") for c in advice.chosen)
+
+
+def test_a_failing_query_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "bad.sql").write_text("SELECT nope FROM tasks;\n")
+    code = main(
+        [
+            "advise",
+            "--sql",
+            str(ROOT / "sql"),
+            "--queries",
+            str(tmp_path / "bad.sql"),
+            "--rows",
+            "20",
+            "--rows",
+            "40",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "bad.sql" in err and 'column "nope" does not exist' in err

@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 
 from workbench.advise.candidates import Candidate
+from workbench.advise.errors import AdviseError
 from workbench.explain import Plan, Query
 
 
@@ -40,7 +41,15 @@ class Estimate:
 
 def explain_doc(conn: psycopg.Connection, query: Query, *, analyze: bool = False) -> dict[str, Any]:
     options = "ANALYZE, BUFFERS, FORMAT JSON" if analyze else "FORMAT JSON"
-    row = conn.execute(f"EXPLAIN ({options}) {query.sql}", query.params, prepare=False).fetchone()
+    try:
+        row = conn.execute(
+            f"EXPLAIN ({options}) {query.sql}", query.params, prepare=False
+        ).fetchone()
+    except psycopg.Error as exc:
+        raise AdviseError(
+            f"{query.path or query.name}: {exc.diag.message_primary or exc}"
+            + (f" (HINT: {exc.diag.message_hint})" if exc.diag.message_hint else "")
+        ) from None
     assert row is not None
     doc = row[0]
     return doc[0] if isinstance(doc, list) else doc
