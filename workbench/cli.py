@@ -21,6 +21,7 @@ COMMANDS = {
     "diagram": ("diagram_cmd", "draw an ER diagram (.svg, .png, .dot or .mmd by suffix)"),
     "seed": ("seed_cmd", "seed realistic, constraint-true data and print a summary"),
     "explain": ("explain_cmd", "run an EXPLAIN ANALYZE experiment and write a report"),
+    "advise": ("advise_cmd", "recommend indexes for a workload, each with measured evidence"),
     "lint": ("lint_cmd", "review the design and print findings"),
     "export": ("export_cmd", "write schema.sql, schema.md, er.svg/er.mmd, Alembic and SQLModel"),
     "diff": ("diff_cmd", "compare two versions of sql/ and write the migration"),

@@ -375,6 +375,14 @@ class Workbench:
         self.experiments.append(result)
         return result
 
+    def advise(
+        self, queries: Any, *, scales: Any = (1_000, 20_000), budget: Any = None, **options: Any
+    ):
+        """Index advice for a workload, proven by measurement (see :func:`workbench.advise.advise`)."""
+        from workbench.advise import advise
+
+        return advise(self, queries, scales=scales, budget=budget, **options)
+
     def export(self, out: str | Path, **options: Any) -> ExportResult:
         """Write schema.sql, schema.md, er.svg, er.mmd, models.py and migrations/ into ``out``.
 
