@@ -65,8 +65,10 @@ _PHASES = (
     "function",
     "operator",
     "table",
+    "copy",
     "column",
     "constraint",
+    "merge",
     "drop_table",
     "view",
     "dependant",
@@ -183,8 +185,16 @@ class SchemaDiff:
                         if safe
                         else [stmt.text.strip()]
                     )
+                    proven = False  # a validated CHECK (col IS NOT NULL) came first
                     for form in forms:
-                        out.append(Step(c, form, _safety.classify(form, old_type=old_type)))
+                        cost = _safety.classify(form, old_type=old_type)
+                        if "VALIDATE CONSTRAINT wb_not_null_" in form:
+                            proven = True
+                        elif proven and form.endswith(" SET NOT NULL;"):
+                            cost = replace(
+                                cost, scan=False, note="no scan: the valid CHECK proves it"
+                            )
+                        out.append(Step(c, form, cost))
         return tuple(out)
 
     def to_steps_frame(self, *, safe: bool = True) -> Any:
@@ -296,6 +306,7 @@ class _Differ:
         self._sequences()
         self._functions()
         self._tables()
+        self._splits()
         self._sequence_owners()
         self._views()
         self._kinds()
@@ -556,6 +567,42 @@ class _Differ:
         for a, b in pairs:
             self._table(a, b)
 
+    def _splits(self) -> None:
+        """Rows follow columns that move to a new table (a split) or back (a merge).
+
+        A split: a created table whose foreign key references an existing table's
+        primary key, and whose other columns were dropped from that table (same
+        names and types). Its rows are copied (``INSERT ... SELECT``) after the
+        table exists and before the columns are dropped. A merge is the reverse:
+        a dropped table referencing an existing one whose other columns are added
+        to it; ``UPDATE ... FROM`` fills them before the table is dropped.
+        """
+        old = {t.qualified_name: t for t in self.old.tables}
+        new = {t.qualified_name: t for t in self.new.tables}
+        created = [n for n in new if n not in old and n not in self.table_renames.values()]
+        dropped = [n for n in old if n not in new and n not in self.table_renames]
+        for name in created:
+            for moved, source, fk in _moved_columns(new[name], old, new):
+                cols = [*fk.columns, *moved]
+                src = [*fk.ref_columns, *moved]
+                self.add("copy", "data", name, "added",
+                         f"INSERT INTO {quote_qualified(name)} ({', '.join(map(quote_ident, cols))})\n"
+                         f"    SELECT {', '.join(map(quote_ident, src))} FROM {quote_qualified(source)};",
+                         before=(source, tuple(moved)), after=(name, tuple(moved)),
+                         details=f"rows of {', '.join(moved)} copied from {source}")  # fmt: skip
+        for name in dropped:
+            for moved, target, fk in _moved_columns(old[name], new, old):
+                q = quote_qualified(target)
+                sets = ", ".join(f"{quote_ident(c)} = s.{quote_ident(c)}" for c in moved)
+                on = " AND ".join(
+                    f"s.{quote_ident(a)} = {q}.{quote_ident(b)}"
+                    for a, b in zip(fk.columns, fk.ref_columns, strict=True)
+                )
+                self.add("merge", "data", target, "altered",
+                         f"UPDATE {q} SET {sets}\n    FROM {quote_qualified(name)} AS s WHERE {on};",
+                         before=(name, tuple(moved)), after=(target, tuple(moved)),
+                         details=f"rows of {', '.join(moved)} copied back from {name}")  # fmt: skip
+
     def _table(self, a: Table, b: Table) -> None:
         tname = b.qualified_name
         q = quote_qualified(tname)
@@ -659,7 +706,7 @@ class _Differ:
             return
         if a.type != b.type or a.collation != b.collation:
             collate = f" COLLATE {b.collation}" if b.collation else ""
-            rewrite, lossy, why = _safety.type_change(a.type, b.type)
+            _, lossy, why = _safety.type_change(a.type, b.type)
             # A widening needs no USING (an explicit cast could defeat PostgreSQL's
             # no-rewrite path); other changes cast explicitly, as before.
             using = "" if not lossy and a.collation == b.collation else f" USING {col}::{b.type}"
@@ -1140,6 +1187,27 @@ def _alter_in_place(a: Any, b: Any) -> list[str] | None:
             sql.append(_comment_sql("TYPE", q, b.comment))
         return sql
     return None
+
+
+def _moved_columns(
+    table: Table, here: Mapping[str, Table], there: Mapping[str, Table]
+) -> list[tuple[list[str], str, Any]]:
+    """Columns of ``table`` (only in one version) that the other version keeps in the table
+    its foreign key references: ``(columns, referenced table, fk)`` per such key."""
+    out = []
+    for fk in table.foreign_keys:
+        ref_here, ref_there = here.get(fk.ref_table), there.get(fk.ref_table)
+        if ref_here is None or ref_there is None:
+            continue
+        pk = ref_here.primary_key
+        if pk is None or tuple(fk.ref_columns) != tuple(pk.columns):
+            continue
+        rest = [c for c in table.columns if c.name not in fk.columns]
+        have = {c.name: c.type for c in ref_here.columns}
+        had = {c.name for c in ref_there.columns}
+        if rest and all(have.get(c.name) == c.type and c.name not in had for c in rest):
+            out.append(([c.name for c in rest], fk.ref_table, fk))
+    return out
 
 
 def _grantable_objects(schema: Schema) -> set[tuple[str, str]]:

@@ -4,7 +4,8 @@
 ``REV:path`` form (``HEAD~1:sql``). ``--git REV`` is short for comparing
 ``REV:<--sql>`` with the working tree's ``--sql`` directory. Each side is loaded
 into its own disposable database and introspected; ``--migration FILE`` also
-writes the SQL that takes A to B (destructive statements marked).
+writes the SQL that takes A to B: every statement classified with the lock it
+takes, destructive ones marked, safe forms by default (``--unsafe``: plain).
 
 ``--alembic DIR`` adds a revision to the Alembic project in DIR (as ``workbench
 export`` writes it): ``upgrade`` is the A → B migration, ``downgrade`` the
@@ -39,6 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sql", default="sql", help="schema directory used with --git (default: sql)"
     )
     parser.add_argument("--migration", metavar="FILE", help="write the migration SQL to FILE")
+    parser.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="write the plain statements (no CONCURRENTLY, NOT VALID + VALIDATE, lock_timeout)",
+    )
     parser.add_argument(
         "--alembic",
         metavar="DIR",
@@ -85,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     result = diff(old, new, renames=renames)
     print(result)
     if args.migration:
-        print(f"wrote {write_atomic(args.migration, result.migration_sql())}")
+        print(f"wrote {write_atomic(args.migration, result.migration_sql(safe=not args.unsafe))}")
     if args.alembic:
         if not result:
             print(f"no revision added to {args.alembic}: nothing changed")
@@ -93,7 +99,13 @@ def run(args: argparse.Namespace) -> int:
         from workbench.export.alembic_revision import add_revision
 
         back = diff(new, old, renames=reverse_renames(renames))
-        path = add_revision(args.alembic, result, back, message=args.message or "workbench diff")
+        path = add_revision(
+            args.alembic,
+            result,
+            back,
+            message=args.message or "workbench diff",
+            safe=not args.unsafe,
+        )
         print(f"wrote {path}")
         if models_path is not None and models_code is not None:
             print(f"wrote {write_atomic(models_path, models_code)}")

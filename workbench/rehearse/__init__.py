@@ -72,6 +72,14 @@ def rehearse(
             seed_database(conninfo, old, n, seed=seed, progress=False, **dict(seed_options or {}))
             kept = _kept_columns(old, new, up)
             before = _fingerprints(conninfo, kept)
+            # Columns a split moves to another table: their values must arrive (and come back).
+            moved = [
+                (c.before[0], c.after[0], col)
+                for c in up.changes
+                if c.kind == "data" and c.change == "added"
+                for col in c.before[1]
+            ]
+            moved_before = _fingerprints(conninfo, _group((src, col) for src, _, col in moved))
             for direction, changes, target in (("up", up, new), ("down", down, old)):
                 steps = changes.steps(safe=safe)
                 run = apply(conninfo, steps, probes=probes)
@@ -87,16 +95,30 @@ def rehearse(
                     got = introspect(conn)
                 left = diff(target, got)
                 result.checks.append(
-                    Check(direction, n, "model equals " + ("B" if direction == "up" else "A"),
-                          not left, str(left) if left else "")  # fmt: skip
+                    Check(
+                        direction,
+                        n,
+                        "model equals " + ("B" if direction == "up" else "A"),
+                        not left,
+                        str(left) if left else "",
+                    )  # fmt: skip
                 )
                 names = kept if direction == "down" else _renamed(kept, up)
                 after = _fingerprints(conninfo, names)
                 want = before if direction == "down" else _renamed_values(before, up)
                 bad = [k for k in want if want[k] != after.get(k)]
-                result.checks.append(
-                    Check(direction, n, f"rows and checksums of {len(want)} untouched columns",
-                          not bad, ", ".join(bad[:5]))  # fmt: skip
+                what = f"rows and checksums of {len(want)} untouched columns"
+                result.checks.append(Check(direction, n, what, not bad, ", ".join(bad[:5])))
+                if moved:
+                    where = [(dst if direction == "up" else src, col) for src, dst, col in moved]
+                    now = _fingerprints(conninfo, _group(where))
+                    lost = [
+                        f"{src}.{col}"
+                        for (src, _, col), (t, c) in zip(moved, where, strict=True)
+                        if moved_before[f"{src}.{col}"] != now[f"{t}.{c}"]
+                    ]
+                    what = f"checksums of {len(moved)} moved columns"
+                    result.checks.append(Check(direction, n, what, not lost, ", ".join(lost)))
         finally:
             if not keep:
                 server.drop_database(name)
@@ -137,7 +159,9 @@ def _kept_columns(old: Schema, new: Schema, up: SchemaDiff) -> dict[str, list[st
     touched = {c.name for c in up.changes if c.kind == "column" and c.change != "renamed"}
     gone = {c.name for c in up.changes if c.kind == "table" and c.change == "removed"}
     out: dict[str, list[str]] = {}
-    renamed_to = {c.name: c.details.removeprefix("-> ") for c in up.changes if c.change == "renamed"}
+    renamed_to = {
+        c.name: c.details.removeprefix("-> ") for c in up.changes if c.change == "renamed"
+    }
     for t in old.tables:
         if t.qualified_name in gone or t.kind == "partitioned":
             continue
@@ -153,7 +177,9 @@ def _kept_columns(old: Schema, new: Schema, up: SchemaDiff) -> dict[str, list[st
 
 def _renamed(kept: dict[str, list[str]], up: SchemaDiff) -> dict[str, list[str]]:
     """``kept`` named as after the upgrade (renamed tables and columns followed)."""
-    renamed_to = {c.name: c.details.removeprefix("-> ") for c in up.changes if c.change == "renamed"}
+    renamed_to = {
+        c.name: c.details.removeprefix("-> ") for c in up.changes if c.change == "renamed"
+    }
     out = {}
     for table, cols in kept.items():
         new_table = renamed_to.get(table, table)
@@ -162,7 +188,9 @@ def _renamed(kept: dict[str, list[str]], up: SchemaDiff) -> dict[str, list[str]]
 
 
 def _renamed_values(values: dict[str, str], up: SchemaDiff) -> dict[str, str]:
-    renamed_to = {c.name: c.details.removeprefix("-> ") for c in up.changes if c.change == "renamed"}
+    renamed_to = {
+        c.name: c.details.removeprefix("-> ") for c in up.changes if c.change == "renamed"
+    }
     out = {}
     for key, value in values.items():
         table, _, col = key.rpartition(".")
@@ -172,6 +200,13 @@ def _renamed_values(values: dict[str, str], up: SchemaDiff) -> dict[str, str]:
             new_table = renamed_to.get(table, table)
             col = renamed_to.get(f"{new_table}.{col}", col)
         out[f"{new_table}.{col}"] = value
+    return out
+
+
+def _group(pairs: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table, col in pairs:
+        out.setdefault(table, []).append(col)
     return out
 
 

@@ -206,7 +206,7 @@ def apply(
     steps: tuple[Step, ...],
     *,
     probes: bool = True,
-    interval: float = 0.0005,
+    interval: float = 0.0,
     pause: float = 0.002,
     settle: float = 0.02,
 ) -> Run:
