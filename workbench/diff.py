@@ -172,7 +172,7 @@ class SchemaDiff:
         for c in self.changes:
             old_type = _old_type(c)
             for text in c.sql:
-                if text.lstrip().startswith("--"):
+                if all(ln.lstrip().startswith("--") for ln in text.strip().splitlines()):
                     out.append(Step(c, text.strip(), _safety.classify(text)))
                     continue
                 for stmt in split_sql(text):

@@ -101,7 +101,7 @@ def rehearse(
                         "model equals " + ("B" if direction == "up" else "A"),
                         not left,
                         str(left) if left else "",
-                    )  # fmt: skip
+                    )
                 )
                 names = kept if direction == "down" else _renamed(kept, up)
                 after = _fingerprints(conninfo, names)

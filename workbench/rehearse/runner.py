@@ -185,7 +185,12 @@ def _relfilenodes(conn: psycopg.Connection) -> dict[int, tuple[str, int]]:
 def _oid(conn: psycopg.Connection, table: str) -> int | None:
     if not table:
         return None
-    row = conn.execute("SELECT to_regclass(%s)::oid::int", (table,)).fetchone()
+    # An index (DROP INDEX) stands for its table: that is where the lock that matters is.
+    row = conn.execute(
+        "SELECT coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = r), r)::int"
+        " FROM to_regclass(%s) AS r",
+        (table,),
+    ).fetchone()
     return row[0] if row and row[0] else None
 
 
@@ -228,6 +233,8 @@ def apply(
         time.sleep(settle)
         try:
             for i, step in enumerate(steps):
+                if step.sql.startswith("--"):
+                    continue  # a MANUAL note: nothing to run
                 run.statements.append(_one(conn, i, step))
                 if run.statements[-1].error:
                     break
@@ -250,17 +257,59 @@ def apply(
         for probe in p.probes:
             probe.blocked = any(probe.started <= t <= probe.ended for t in seen)
         run.probes += p.probes
-    # Out-of-transaction statements: their lock is what the sampler saw during them.
-    for m in run.statements:
-        if m.step.cost.outside_transaction and m.step.cost.table:
-            with psycopg.connect(conninfo, autocommit=True) as conn:
-                oid = _oid(conn, m.step.cost.table)
-            m.lock = strongest(
-                mode
-                for t, rel, mode, granted in run.samples
-                if granted and rel == oid and m.started <= t <= m.ended
-            )
     return run
+
+
+def _observed(conn: psycopg.Connection, stmt: str, oid: int) -> tuple[str, float, str]:
+    """Run an out-of-transaction statement (CONCURRENTLY) so that its lock can be read.
+
+    Such a statement is a series of short transactions, too quick for any sampler on
+    small tables. But it waits for every transaction holding a write lock on its
+    table, as it would in production: a "tripwire" session holds ROW EXCLUSIVE
+    until the statement's lock has been read from ``pg_locks`` (or 2 s passed), then
+    rolls back. Returns the strongest lock seen, the time the tripwire added (taken
+    off the statement's time) and the error, if any.
+    """
+    info = conn.info
+    params = info.get_parameters()
+    if info.password:
+        params["password"] = info.password
+    conninfo = psycopg.conninfo.make_conninfo(**params)
+    error: list[str] = []
+    with (
+        psycopg.connect(conninfo) as wire,
+        psycopg.connect(conninfo, autocommit=True) as watch,
+    ):
+        wire.execute("SELECT 1 FROM pg_class WHERE oid = %s", (oid,))
+        name = wire.execute("SELECT %s::regclass::text", (oid,)).fetchone()
+        assert name is not None
+        wire.execute(psql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(psql.SQL(name[0])))
+        pid = info.backend_pid
+
+        def work() -> None:
+            try:
+                conn.execute(stmt)
+            except psycopg.Error as exc:
+                error.append(str(exc).strip())
+
+        worker = threading.Thread(target=work, daemon=True)
+        start = time.perf_counter()
+        worker.start()
+        seen: set[str] = set()
+        while worker.is_alive() and time.perf_counter() - start < 2.0:
+            rows = watch.execute(
+                "SELECT mode FROM pg_locks WHERE pid = %s AND locktype = 'relation'"
+                " AND relation = %s AND granted",
+                (pid, oid),
+            ).fetchall()
+            seen |= {_MODE.get(m, m) for (m,) in rows}
+            if seen:
+                break
+            time.sleep(0.0005)
+        released = time.perf_counter()
+        wire.rollback()
+        worker.join()
+    return strongest(seen), released - start, error[0] if error else ""
 
 
 def _one(conn: psycopg.Connection, index: int, step: Step) -> Measured:
@@ -269,8 +318,11 @@ def _one(conn: psycopg.Connection, index: int, step: Step) -> Measured:
     oid = _oid(conn, cost.table)
     lock, error = "", ""
     started = time.perf_counter()
+    hold = 0.0
     try:
-        if cost.outside_transaction or step.sql.upper().startswith(("SET ", "RESET ")):
+        if cost.outside_transaction and oid is not None:
+            lock, hold, error = _observed(conn, step.sql, oid)
+        elif cost.outside_transaction or step.sql.upper().startswith(("SET ", "RESET ")):
             conn.execute(step.sql)
         else:
             with conn.transaction():
@@ -286,7 +338,7 @@ def _one(conn: psycopg.Connection, index: int, step: Step) -> Measured:
                     lock = strongest(_MODE.get(m, m) for (m,) in modes)
     except psycopg.Error as exc:
         error = str(exc).strip()
-    ended = time.perf_counter()
+    ended = time.perf_counter() - hold
     after = _relfilenodes(conn)
     rewritten = tuple(
         sorted(after[o][0] for o in before.keys() & after.keys() if before[o][1] != after[o][1])
