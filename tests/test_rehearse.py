@@ -240,3 +240,48 @@ def test_report_is_a_frame_a_markdown_file_and_a_picture(rehearsals, tmp_path):
     md, png = r.write(tmp_path / "out")
     assert "| direction |" in md.read_text() and "model equals B: ok" in md.read_text()
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_rehearse_prints_the_summary_and_writes_the_report(tmp_path, capsys):
+    from workbench.cli import main
+
+    new = BASE.replace("amount integer", "amount bigint")
+    a, b = _version(tmp_path, "a", BASE), _version(tmp_path, "b", new)
+    out = tmp_path / "report"
+    assert (
+        main(["rehearse", str(a), str(b), "--rows", "500", "--rows", "1500", "--out", str(out)])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "ALTER TABLE public.orders ALTER COLUMN amount TYPE bigint" in printed
+    assert "holds ACCESS EXCLUSIVE for about" in printed
+    assert "up at 1,500 rows: model equals B: ok" in printed
+    assert (out / "rehearsal.md").is_file() and (out / "rehearsal.png").is_file()
+
+
+def test_cli_rehearse_bad_input_exits_2(tmp_path, capsys):
+    from workbench.cli import main
+
+    a = _version(tmp_path, "a", BASE)
+    assert main(["rehearse", str(a), str(a), "--rows", "0"]) == 2
+    assert "--rows needs positive row counts" in capsys.readouterr().err
+    assert main(["rehearse", str(a), str(a), "--rows", "10"]) == 2
+    assert "nothing to rehearse" in capsys.readouterr().err
+
+
+def test_cli_diff_unsafe_writes_the_plain_form(tmp_path, capsys):
+    from workbench.cli import main
+
+    new = BASE.replace(
+        "    note text\n);", "    note text\n);\nCREATE INDEX orders_status_idx ON orders (status);"
+    )
+    a, b = _version(tmp_path, "a", BASE), _version(tmp_path, "b", new)
+    assert main(["diff", str(a), str(b), "--migration", str(tmp_path / "safe.sql")]) == 0
+    assert (
+        main(["diff", str(a), str(b), "--unsafe", "--migration", str(tmp_path / "plain.sql")]) == 0
+    )
+    assert "CREATE INDEX CONCURRENTLY orders_status_idx" in (tmp_path / "safe.sql").read_text()
+    plain = (tmp_path / "plain.sql").read_text()
+    assert (
+        "CREATE INDEX orders_status_idx ON public.orders" in plain and "lock_timeout" not in plain
+    )
