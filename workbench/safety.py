@@ -175,7 +175,7 @@ def type_change(old: str, new: str) -> tuple[bool, bool, str]:
             if sizes[b] >= sizes[a]:
                 return True, False, "widening, rewrites the table"
             return True, True, f"narrowing to {new}: large values are rejected"
-    if a in _INTS and b in _FLOATS | {"numeric"}:
+    if a in _INTS and b in {*_FLOATS, "numeric"}:
         return True, False, "widening, rewrites the table"
     return True, True, f"type {old} -> {new}"
 

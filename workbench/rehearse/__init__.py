@@ -219,7 +219,7 @@ def _fingerprints(conninfo: str, columns: dict[str, list[str]]) -> dict[str, str
         for table, cols in columns.items():
             schema, _, name = table.partition(".")
             t = psql.Identifier(schema, name)
-            parts = [psql.SQL("count(*)::text")]
+            parts: list[psql.Composable] = [psql.SQL("count(*)::text")]
             for c in cols:
                 v = psql.SQL("coalesce({}::text, '<null>')").format(psql.Identifier(c))
                 parts.append(

@@ -121,7 +121,7 @@ class _Sampler(threading.Thread):
                     now = time.perf_counter()
                     for pid, rel, mode, granted in conn.execute(query, (self.pid, pids)):
                         if pid == self.pid:
-                            self.samples.append((now, rel, _MODE.get(mode, mode), granted))
+                            self.samples.append((now, rel, _MODE.get(mode) or str(mode), granted))
                         else:
                             self.waiting.append((now, pid))
                     if self.interval:
@@ -302,7 +302,7 @@ def _observed(conn: psycopg.Connection, stmt: str, oid: int) -> tuple[str, float
                 " AND relation = %s AND granted",
                 (pid, oid),
             ).fetchall()
-            seen |= {_MODE.get(m, m) for (m,) in rows}
+            seen |= {_MODE.get(m) or str(m) for (m,) in rows}
             if seen:
                 break
             time.sleep(0.0005)
@@ -335,7 +335,7 @@ def _one(conn: psycopg.Connection, index: int, step: Step) -> Measured:
                         " AND locktype = 'relation' AND relation = %s AND granted",
                         (oid,),
                     ).fetchall()
-                    lock = strongest(_MODE.get(m, m) for (m,) in modes)
+                    lock = strongest(_MODE.get(m) or str(m) for (m,) in modes)
     except psycopg.Error as exc:
         error = str(exc).strip()
     ended = time.perf_counter() - hold
