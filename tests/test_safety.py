@@ -145,3 +145,19 @@ def test_migration_sql_safe_by_default_and_plain_when_unsafe():
     frame = d.to_steps_frame()
     assert list(frame["lock"]) == ["ACCESS EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "ACCESS EXCLUSIVE",
                                    "ACCESS EXCLUSIVE", "SHARE UPDATE EXCLUSIVE"]  # fmt: skip
+
+
+def test_alembic_revision_runs_the_safe_forms_outside_the_transaction():
+    from workbench.diff import diff
+    from workbench.export.alembic_revision import operations_code
+    from workbench.model import Column, Index, Schema, Table
+
+    cols = (Column("id", "bigint", nullable=False), Column("a", "integer"))
+    definition = "CREATE INDEX t_a_idx ON public.t USING btree (a)"
+    idx = Index("t_a_idx", "public.t", ("a",), ("a",), definition=definition)
+    old = Schema(tables=(Table("public", "t", cols),))
+    new = Schema(tables=(Table("public", "t", cols, indexes=(idx,)),))
+    code = "\n".join(operations_code(diff(old, new).migration_sql()))
+    assert "with op.get_context().autocommit_block():\n    op.execute(" in code
+    assert "CREATE INDEX CONCURRENTLY t_a_idx" in code
+    assert "# full scan; SHARE UPDATE EXCLUSIVE on public.t (blocks nothing)" in code
