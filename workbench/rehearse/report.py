@@ -239,7 +239,8 @@ class Rehearsal:
         import matplotlib.pyplot as plt
 
         n = rows or max(r for _, r in self.runs)
-        fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 + 0.35 * max(len(self.rows), 4)))
+        most = max((len(r.statements) for r in self.runs.values()), default=1)
+        fig, axes = plt.subplots(2, 1, figsize=(12, 2.0 + 0.6 * max(most, 4)))
         colors = {"ACCESS EXCLUSIVE": "#c0392b", "SHARE ROW EXCLUSIVE": "#e67e22",
                   "SHARE": "#f1c40f", "SHARE UPDATE EXCLUSIVE": "#27ae60"}  # fmt: skip
         for ax, direction in zip(axes, ("up", "down"), strict=True):
@@ -260,12 +261,20 @@ class Rehearsal:
                 for p in blocked:
                     ax.plot([(p.started - run.t0) * 1000, (p.ended - run.t0) * 1000], [y + 0.3] * 2,
                             color="black", lw=1)  # fmt: skip
-                labels.append(f"{m.index + 1} {lock or '-'}{' rewrite' if m.rewrite else ''}")
+                short = " ".join(m.step.sql.split())[:38]
+                labels.append(
+                    f"{m.index + 1} {short}… [{lock or '-'}{', rewrite' if m.rewrite else ''}]"
+                )
             ax.set_yticks(range(len(labels)), labels, fontsize=7)
             ax.invert_yaxis()
             ax.set_xlabel("ms since start")
             ax.set_title(f"{direction} at {n:,} rows (black lines: blocked probes)", fontsize=9)
-        fig.tight_layout()
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=c, label=m) for m, c in colors.items()]
+        handles.append(Patch(facecolor="white", edgecolor="black", label="rewrite (outlined)"))
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
         return fig
 
     def write(self, directory: str | Path, *, stem: str = "rehearsal") -> tuple[Path, Path]:
