@@ -285,3 +285,16 @@ def test_cli_diff_unsafe_writes_the_plain_form(tmp_path, capsys):
     assert (
         "CREATE INDEX orders_status_idx ON public.orders" in plain and "lock_timeout" not in plain
     )
+
+
+def test_cli_diff_timeouts_are_settable_and_checked(tmp_path, capsys):
+    from workbench.cli import main
+
+    new = BASE.replace("amount integer", "amount bigint")
+    a, b = _version(tmp_path, "a", BASE), _version(tmp_path, "b", new)
+    out = tmp_path / "m.sql"
+    argv = ["diff", str(a), str(b), "--migration", str(out)]
+    assert main([*argv, "--lock-timeout", "2s", "--statement-timeout", "30min"]) == 0
+    assert "SET lock_timeout = '2s'; SET statement_timeout = '30min';" in out.read_text()
+    assert main([*argv, "--lock-timeout", "soon"]) == 2
+    assert "timeout 'soon': expected a number with a unit" in capsys.readouterr().err

@@ -217,7 +217,13 @@ class SchemaDiff:
             ]
         )
 
-    def migration_sql(self, *, safe: bool = True) -> str:
+    def migration_sql(
+        self,
+        *,
+        safe: bool = True,
+        lock_timeout: str = _safety.LOCK_TIMEOUT,
+        statement_timeout: str = _safety.STATEMENT_TIMEOUT,
+    ) -> str:
         """SQL that takes the old schema to the new one, every statement classified.
 
         Each statement is preceded by a comment with its category (metadata-only,
@@ -230,7 +236,7 @@ class SchemaDiff:
         out = [_ddl.PREAMBLE]
         current: Change | None = None
         marked = False
-        before, after = _safety.timeouts()
+        before, after = _safety.timeouts(lock_timeout, statement_timeout)
         steps = self.steps(safe=safe)
         for i, step in enumerate(steps):
             c = step.change

@@ -376,7 +376,14 @@ def needs_timeouts(cost: Cost) -> bool:
 def timeouts(
     lock_timeout: str = LOCK_TIMEOUT, statement_timeout: str = STATEMENT_TIMEOUT
 ) -> tuple[str, str]:
-    """The statements before and after a locking statement."""
+    """The statements before and after a locking statement (values as PostgreSQL reads them)."""
+    for value in (lock_timeout, statement_timeout):
+        if not re.fullmatch(r"\d+\s*(us|ms|s|min|h|d)?", value.strip()):
+            from workbench.errors import WorkbenchError
+
+            raise WorkbenchError(
+                f"timeout {value!r}: expected a number with a unit, e.g. 5s or 2min"
+            )
     return (
         f"SET lock_timeout = '{lock_timeout}'; SET statement_timeout = '{statement_timeout}';",
         "RESET lock_timeout; RESET statement_timeout;",

@@ -26,6 +26,7 @@ from workbench.diff import diff
 from workbench.errors import WorkbenchError
 from workbench.export import write_atomic
 from workbench.model import Schema
+from workbench.safety import timeouts
 from workbench.server import Server, start_server
 from workbench.versions import load_model, materialise
 
@@ -40,6 +41,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sql", default="sql", help="schema directory used with --git (default: sql)"
     )
     parser.add_argument("--migration", metavar="FILE", help="write the migration SQL to FILE")
+    parser.add_argument(
+        "--lock-timeout",
+        default="5s",
+        metavar="T",
+        help="lock_timeout set around each locking statement of the safe form (default: 5s)",
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        default="5min",
+        metavar="T",
+        help="statement_timeout set around each locking statement (default: 5min)",
+    )
     parser.add_argument(
         "--unsafe",
         action="store_true",
@@ -77,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise WorkbenchError("workbench diff needs A and B, or --git REV")
     renames = parse_renames(args.rename)
+    timeouts(args.lock_timeout, args.statement_timeout)  # bad values fail before any load
     models_path = _models_file(args.alembic) if args.alembic else None
     models_code = None
     with tempfile.TemporaryDirectory(prefix="workbench-diff-") as tmp:
@@ -91,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
     result = diff(old, new, renames=renames)
     print(result)
     if args.migration:
-        print(f"wrote {write_atomic(args.migration, result.migration_sql(safe=not args.unsafe))}")
+        sql = result.migration_sql(
+            safe=not args.unsafe,
+            lock_timeout=args.lock_timeout,
+            statement_timeout=args.statement_timeout,
+        )
+        print(f"wrote {write_atomic(args.migration, sql)}")
     if args.alembic:
         if not result:
             print(f"no revision added to {args.alembic}: nothing changed")
