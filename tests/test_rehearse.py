@@ -298,3 +298,19 @@ def test_cli_diff_timeouts_are_settable_and_checked(tmp_path, capsys):
     assert "SET lock_timeout = '2s'; SET statement_timeout = '30min';" in out.read_text()
     assert main([*argv, "--lock-timeout", "soon"]) == 2
     assert "timeout 'soon': expected a number with a unit" in capsys.readouterr().err
+
+
+def test_session_rehearses_from_an_old_version_to_its_schema(server, tmp_path):
+    import workbench
+
+    new = BASE.replace(
+        "    note text\n);", "    note text\n);\nCREATE INDEX orders_status_idx ON orders (status);"
+    )
+    a, b = _version(tmp_path, "a", BASE), _version(tmp_path, "b", new)
+    with workbench.open(b, server=server) as wb:
+        r = wb.rehearse(a, rows=(300,), probes=False)
+    assert r.proven
+    up = [row for row in r.rows if row.direction == "up"]
+    assert [(row.statement.split(" ON ")[0], row.measured_lock) for row in up] == [
+        ("CREATE INDEX CONCURRENTLY orders_status_idx", "SHARE UPDATE EXCLUSIVE")
+    ]
