@@ -287,6 +287,15 @@ def diff(old: Schema, new: Schema, *, renames: Mapping[str, str] | None = None) 
     return _Differ(old, new, dict(renames or {})).run()
 
 
+def reverse_renames(renames: dict[str, str]) -> dict[str, str]:
+    """Hints for B → A: ``public.users.name=full_name`` becomes ``public.users.full_name=name``."""
+    reversed_: dict[str, str] = {}
+    for old, new in renames.items():
+        parent, _, old_name = old.rpartition(".")
+        reversed_[f"{parent}.{new}" if parent else new] = old_name
+    return reversed_
+
+
 # --- the differ ---------------------------------------------------------------------------
 
 
@@ -1303,4 +1312,4 @@ def _comment_sql(kind: str, target: str, text: str | None) -> str:
     return f"COMMENT ON {kind} {target} IS {quote_literal(text) if text is not None else 'NULL'};"
 
 
-__all__ = ["Change", "SchemaDiff", "Step", "diff"]
+__all__ = ["Change", "SchemaDiff", "Step", "diff", "reverse_renames"]

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments
-from workbench.diff import diff
+from workbench.diff import diff, reverse_renames
 from workbench.errors import WorkbenchError
 from workbench.export import write_atomic
 from workbench.model import Schema
@@ -158,15 +158,6 @@ def _load_with_models(srv: Server, path: Path) -> tuple[Schema, str]:
         return model, render_sqlmodel(srv.sqlalchemy_url(name), model)
     finally:
         srv.drop_database(name)
-
-
-def reverse_renames(renames: dict[str, str]) -> dict[str, str]:
-    """Hints for B → A: ``public.users.name=full_name`` becomes ``public.users.full_name=name``."""
-    reversed_: dict[str, str] = {}
-    for old, new in renames.items():
-        parent, _, old_name = old.rpartition(".")
-        reversed_[f"{parent}.{new}" if parent else new] = old_name
-    return reversed_
 
 
 def parse_renames(hints: list[str]) -> dict[str, str]:

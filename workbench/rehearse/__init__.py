@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from workbench.diff import SchemaDiff, diff
+from workbench.diff import SchemaDiff, diff, reverse_renames
 from workbench.errors import WorkbenchError
 from workbench.introspect import introspect
 from workbench.model import Schema
@@ -54,7 +54,6 @@ def rehearse(
     ``rows`` are the scales (rows per table given to the seeder); ``seed_options``
     go to :func:`workbench.seed.seed` (``null_fraction=0`` when a column becomes NOT NULL).
     """
-    from workbench.commands.diff_cmd import reverse_renames
     from workbench.seed import seed as seed_database
 
     scales = sorted({int(r) for r in rows})
