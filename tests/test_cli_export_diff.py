@@ -33,7 +33,7 @@ def model_of(server, template: str):
 def apply_migration(server, new_db, old_template: str, migration: str):
     """Run ``migration`` on a clone of ``old_template`` and return the introspected result."""
     with psycopg.connect(new_db(template=old_template)) as conn:
-        load_text(conn, migration, path="migration.sql", backend=server.backend)
+        load_text(conn, migration, path="migration.sql", backend=server.backend, disposable=True)
         return introspect(conn)
 
 
@@ -124,8 +124,9 @@ def test_diff_of_two_directories_prints_changes_and_writes_the_migration(
     assert main([*argv, "--migration", str(migration)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert (
+        # A narrowing: still destructive, and the details say why.
         "~ column public.tags.name: type character varying(50) -> character varying(40)"
-        "  [DESTRUCTIVE]"
+        " (narrowing to character varying(40): longer values are cut)  [DESTRUCTIVE]"
     ) in printed
     assert "> column public.tags.color: -> colour" in printed
     assert "+ column public.tags.archived" in printed

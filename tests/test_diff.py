@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 
@@ -82,7 +84,13 @@ def test_migration_takes_old_to_new_and_rows_survive_renames(server, new_db, mod
 
     with psycopg.connect(conninfo) as conn:
         load_text(conn, OLD + SEED, path="old.sql", backend=server.backend)
-        load_text(conn, changes.migration_sql(), path="migration.sql", backend=server.backend)
+        load_text(
+            conn,
+            changes.migration_sql(),
+            path="migration.sql",
+            backend=server.backend,
+            disposable=True,
+        )
         after = introspect(conn)
         assert after == new, str(diff(new, after))
         # Renames kept the data: the table and the column were renamed, not dropped.
@@ -173,7 +181,13 @@ def migrate(server, new_db):
         conninfo = new_db()
         with psycopg.connect(conninfo) as conn:
             load_text(conn, old_sql + seed, path="old.sql", backend=server.backend)
-            load_text(conn, d.migration_sql(), path="migration.sql", backend=server.backend)
+            load_text(
+                conn,
+                d.migration_sql(),
+                path="migration.sql",
+                backend=server.backend,
+                disposable=True,
+            )
             after = introspect(conn)
         assert after == new, f"{d.migration_sql()}\nstill differs:\n{diff(new, after)}"
         return d, conninfo
@@ -362,7 +376,8 @@ def test_every_destructive_change_is_marked_in_the_migration(models):
     blocks: dict[str, list[str]] = {}  # "-- removed table public.trash" → its lines
     current: list[str] = []
     for line in d.migration_sql().splitlines():
-        if line.startswith("-- ") and not line.startswith("-- DESTRUCTIVE:"):
+        # A change's header; the cost lines ("-- metadata-only; ...") belong to its block.
+        if re.match(r"-- (added|removed|altered|renamed) ", line):
             current = blocks.setdefault(line, [])
         else:
             current.append(line)

@@ -131,7 +131,13 @@ def _apply(server, template: str, d, target: Schema) -> None:
     clone = server.create_database(template=template)
     try:
         with server.connect(clone) as conn:
-            load_text(conn, d.migration_sql(), path="migration.sql", backend=server.backend)
+            load_text(
+                conn,
+                d.migration_sql(),
+                path="migration.sql",
+                backend=server.backend,
+                disposable=True,
+            )
             after = introspect(conn)
         assert after == target, f"{d.migration_sql()}\nstill differs:\n{diff(target, after)}"
     finally:

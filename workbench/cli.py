@@ -25,6 +25,7 @@ COMMANDS = {
     "lint": ("lint_cmd", "review the design and print findings"),
     "export": ("export_cmd", "write schema.sql, schema.md, er.svg/er.mmd, Alembic and SQLModel"),
     "diff": ("diff_cmd", "compare two versions of sql/ and write the migration"),
+    "rehearse": ("rehearse_cmd", "rehearse a migration on seeded data and measure its locks"),
     "stats": ("stats_cmd", "export production's optimizer statistics; plan and seed with them"),
     "demo": ("demo_cmd", "run the whole flow on the example schema, headless"),
 }

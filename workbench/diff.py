@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, overload
 
+from workbench import safety as _safety
 from workbench.export import ddl as _ddl
 from workbench.export._sql import quote_ident, quote_literal, quote_qualified
 from workbench.model import (
@@ -46,6 +47,7 @@ from workbench.model import (
     qualify,
     split_qualified,
 )
+from workbench.sqlsplit import split_sql
 
 #: Order in which the phases of a migration run (drops of dependants first, creates last).
 _PHASES = (
@@ -63,8 +65,10 @@ _PHASES = (
     "function",
     "operator",
     "table",
+    "copy",
     "column",
     "constraint",
+    "merge",
     "drop_table",
     "view",
     "dependant",
@@ -97,6 +101,10 @@ class SchemaDiff:
     """The changes that take ``old`` to ``new``, in migration order."""
 
     changes: tuple[Change, ...] = ()
+    #: Tables the migration creates, and partitioned tables (unquoted qualified names):
+    #: statements on them keep their plain form.
+    new_tables: frozenset[str] = frozenset()
+    partitioned: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -154,40 +162,138 @@ class SchemaDiff:
         ]
         return table(["kind", "name", "change", "details", "destructive"], rows, align="nnn")
 
-    def migration_sql(self) -> str:
-        """SQL that takes the old schema to the new one; data-destroying statements are marked."""
-        out = [_ddl.PREAMBLE]
+    def steps(self, *, safe: bool = True) -> tuple[Step, ...]:
+        """Every statement of the migration, in order, with its change and documented cost.
+
+        ``safe`` (the default) rewrites statements into the forms that hold weaker or
+        shorter locks (see :mod:`workbench.safety`); ``safe=False`` is the plain form.
+        """
+        out: list[Step] = []
         for c in self.changes:
-            if not c.sql:
-                continue
-            out.append(f"-- {c.change} {c.kind} {c.name}")
-            # Every destructive change gets at least one marker: before each statement that
-            # drops something, or before its first statement when none matches the pattern.
-            marked = [_is_destructive_sql(s) for s in c.sql] if c.destructive else []
-            if c.destructive and not any(marked):
-                marked[0] = True
-            for i, stmt in enumerate(c.sql):
-                if c.destructive and marked[i]:
+            old_type = _old_type(c)
+            for text in c.sql:
+                if all(ln.lstrip().startswith("--") for ln in text.strip().splitlines()):
+                    out.append(Step(c, text.strip(), _safety.classify(text)))
+                    continue
+                for stmt in split_sql(text):
+                    if stmt.kind != "sql":
+                        continue
+                    forms = (
+                        _safety.safe_statements(
+                            stmt.text, new_tables=self.new_tables, partitioned=self.partitioned
+                        )
+                        if safe
+                        else [stmt.text.strip()]
+                    )
+                    proven = False  # a validated CHECK (col IS NOT NULL) came first
+                    for form in forms:
+                        cost = _safety.classify(form, old_type=old_type)
+                        if "VALIDATE CONSTRAINT wb_not_null_" in form:
+                            proven = True
+                        elif proven and form.endswith(" SET NOT NULL;"):
+                            cost = replace(
+                                cost, scan=False, note="no scan: the valid CHECK proves it"
+                            )
+                        out.append(Step(c, form, cost))
+        return tuple(out)
+
+    def to_steps_frame(self, *, safe: bool = True) -> Any:
+        """A DataFrame of :meth:`steps`: change, statement, category, lock, table, blocks."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "change": f"{s.change.change} {s.change.kind} {s.change.name}",
+                    "statement": s.sql,
+                    "category": s.cost.category,
+                    "rewrite": s.cost.rewrite,
+                    "lock": s.cost.lock,
+                    "table": s.cost.table,
+                    "blocks": s.cost.blocks if s.cost.lock else "",
+                    "outside_transaction": s.cost.outside_transaction,
+                }
+                for s in self.steps(safe=safe)
+            ]
+        )
+
+    def migration_sql(
+        self,
+        *,
+        safe: bool = True,
+        lock_timeout: str = _safety.LOCK_TIMEOUT,
+        statement_timeout: str = _safety.STATEMENT_TIMEOUT,
+    ) -> str:
+        """SQL that takes the old schema to the new one, every statement classified.
+
+        Each statement is preceded by a comment with its category (metadata-only,
+        table rewrite, full scan, destructive) and the lock it takes; statements
+        that can lose data also get a ``-- DESTRUCTIVE:`` line. With ``safe`` (the
+        default) the safe forms of :mod:`workbench.safety` are written, and every
+        statement whose lock blocks writes is wrapped in ``SET lock_timeout`` /
+        ``statement_timeout`` and ``RESET``; ``safe=False`` writes the plain form.
+        """
+        out = [_ddl.PREAMBLE]
+        current: Change | None = None
+        marked = False
+        before, after = _safety.timeouts(lock_timeout, statement_timeout)
+        steps = self.steps(safe=safe)
+        for i, step in enumerate(steps):
+            c = step.change
+            if c is not current:
+                current, marked = c, False
+                out.append(f"-- {c.change} {c.kind} {c.name}")
+                # A destructive change without a destructive statement: mark its first one.
+                rest = [s for s in steps[i:] if s.change is c]
+                lossy = any(s.cost.destructive for s in rest)
+            cost = step.cost
+            if step.sql.startswith("--"):
+                if c.destructive and not marked:
                     out.append(f"-- DESTRUCTIVE: {c.details or 'drops data'}")
-                out.append(stmt.rstrip("\n"))
+                    marked = True
+                out.append(step.sql)
+                continue
+            if cost.lock or cost.destructive or cost.outside_transaction:
+                out.append(cost.comment())
+            wrap = safe and _safety.needs_timeouts(cost)
+            if wrap:
+                out.append(before)
+            if c.destructive and (cost.destructive or (not lossy and not marked)):
+                out.append(f"-- DESTRUCTIVE: {c.details or cost.note or 'drops data'}")
+                marked = True
+            out.append(step.sql.rstrip("\n"))
+            if wrap:
+                out.append(after)
         return "\n".join(out) + "\n"
 
 
-def _is_destructive_sql(stmt: str) -> bool:
-    return bool(
-        re.match(
-            r"\s*(DROP (TABLE|SEQUENCE|MATERIALIZED VIEW|EXTENSION|DOMAIN|TYPE)\b"
-            r"|ALTER TABLE .* DROP COLUMN|ALTER TABLE .* ALTER COLUMN .* TYPE"
-            r"|ALTER TYPE .* (DROP|ALTER) ATTRIBUTE|-- MANUAL)",
-            stmt,
-            re.S,
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement of a migration: the change it belongs to, its SQL and its cost."""
+
+    change: Change
+    sql: str
+    cost: _safety.Cost
+
+
+def _old_type(c: Change) -> str | None:
+    if c.kind == "column" and isinstance(c.before, Column) and isinstance(c.after, Column):
+        return c.before.type
+    return None
 
 
 def diff(old: Schema, new: Schema, *, renames: Mapping[str, str] | None = None) -> SchemaDiff:
     """Compare two models; ``renames`` maps old names to new ones (see the module docstring)."""
     return _Differ(old, new, dict(renames or {})).run()
+
+
+def reverse_renames(renames: dict[str, str]) -> dict[str, str]:
+    """Hints for B → A: ``public.users.name=full_name`` becomes ``public.users.full_name=name``."""
+    reversed_: dict[str, str] = {}
+    for old, new in renames.items():
+        parent, _, old_name = old.rpartition(".")
+        reversed_[f"{parent}.{new}" if parent else new] = old_name
+    return reversed_
 
 
 # --- the differ ---------------------------------------------------------------------------
@@ -216,13 +322,18 @@ class _Differ:
         self._sequences()
         self._functions()
         self._tables()
+        self._splits()
         self._sequence_owners()
         self._views()
         self._kinds()
         self._grants()
         order = {p: i for i, p in enumerate(_PHASES)}
         ordered = sorted(enumerate(self.changes), key=lambda ic: (order[ic[1].phase], ic[0]))
-        return SchemaDiff(tuple(c for _, c in ordered))
+        created = {c.name for c in self.changes if c.kind == "table" and c.change == "added"}
+        partitioned = {t.qualified_name for t in self.new.tables if t.kind == "partitioned"}
+        partitioned |= {t.qualified_name for t in self.old.tables if t.kind == "partitioned"}
+        partitioned |= {t.qualified_name for t in self.new.tables if t.partition_of}
+        return SchemaDiff(tuple(c for _, c in ordered), frozenset(created), frozenset(partitioned))
 
     # -- simple object kinds -----------------------------------------------------------
     def _extensions(self) -> None:
@@ -479,6 +590,42 @@ class _Differ:
         for a, b in pairs:
             self._table(a, b)
 
+    def _splits(self) -> None:
+        """Rows follow columns that move to a new table (a split) or back (a merge).
+
+        A split: a created table whose foreign key references an existing table's
+        primary key, and whose other columns were dropped from that table (same
+        names and types). Its rows are copied (``INSERT ... SELECT``) after the
+        table exists and before the columns are dropped. A merge is the reverse:
+        a dropped table referencing an existing one whose other columns are added
+        to it; ``UPDATE ... FROM`` fills them before the table is dropped.
+        """
+        old = {t.qualified_name: t for t in self.old.tables}
+        new = {t.qualified_name: t for t in self.new.tables}
+        created = [n for n in new if n not in old and n not in self.table_renames.values()]
+        dropped = [n for n in old if n not in new and n not in self.table_renames]
+        for name in created:
+            for moved, source, fk in _moved_columns(new[name], old, new):
+                cols = [*fk.columns, *moved]
+                src = [*fk.ref_columns, *moved]
+                self.add("copy", "data", name, "added",
+                         f"INSERT INTO {quote_qualified(name)} ({', '.join(map(quote_ident, cols))})\n"
+                         f"    SELECT {', '.join(map(quote_ident, src))} FROM {quote_qualified(source)};",
+                         before=(source, tuple(moved)), after=(name, tuple(moved)),
+                         details=f"rows of {', '.join(moved)} copied from {source}")  # fmt: skip
+        for name in dropped:
+            for moved, target, fk in _moved_columns(old[name], new, old):
+                q = quote_qualified(target)
+                sets = ", ".join(f"{quote_ident(c)} = s.{quote_ident(c)}" for c in moved)
+                on = " AND ".join(
+                    f"s.{quote_ident(a)} = {q}.{quote_ident(b)}"
+                    for a, b in zip(fk.columns, fk.ref_columns, strict=True)
+                )
+                self.add("merge", "data", target, "altered",
+                         f"UPDATE {q} SET {sets}\n    FROM {quote_qualified(name)} AS s WHERE {on};",
+                         before=(name, tuple(moved)), after=(target, tuple(moved)),
+                         details=f"rows of {', '.join(moved)} copied back from {name}")  # fmt: skip
+
     def _table(self, a: Table, b: Table) -> None:
         tname = b.qualified_name
         q = quote_qualified(tname)
@@ -610,11 +757,13 @@ class _Differ:
             return
         if a.type != b.type or a.collation != b.collation:
             collate = f" COLLATE {b.collation}" if b.collation else ""
-            sql.append(
-                f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {b.type}{collate} USING {col}::{b.type};"
-            )
-            details.append(f"type {a.type} -> {b.type}")
-            destructive = True
+            _, lossy, why = _safety.type_change(a.type, b.type)
+            # A widening needs no USING (an explicit cast could defeat PostgreSQL's
+            # no-rewrite path); other changes cast explicitly, as before.
+            using = "" if not lossy and a.collation == b.collation else f" USING {col}::{b.type}"
+            sql.append(f"ALTER TABLE {q} ALTER COLUMN {col} TYPE {b.type}{collate}{using};")
+            details.append(f"type {a.type} -> {b.type} ({why})")
+            destructive = lossy or a.collation != b.collation
         if a.default != b.default:
             sql.append(f"ALTER TABLE {q} ALTER COLUMN {col} "
                        + (f"SET DEFAULT {b.default};" if b.default is not None else "DROP DEFAULT;"))  # fmt: skip
@@ -1094,6 +1243,27 @@ def _alter_in_place(a: Any, b: Any) -> list[str] | None:
     return None
 
 
+def _moved_columns(
+    table: Table, here: Mapping[str, Table], there: Mapping[str, Table]
+) -> list[tuple[list[str], str, Any]]:
+    """Columns of ``table`` (only in one version) that the other version keeps in the table
+    its foreign key references: ``(columns, referenced table, fk)`` per such key."""
+    out = []
+    for fk in table.foreign_keys:
+        ref_here, ref_there = here.get(fk.ref_table), there.get(fk.ref_table)
+        if ref_here is None or ref_there is None:
+            continue
+        pk = ref_here.primary_key
+        if pk is None or tuple(fk.ref_columns) != tuple(pk.columns):
+            continue
+        rest = [c for c in table.columns if c.name not in fk.columns]
+        have = {c.name: c.type for c in ref_here.columns}
+        had = {c.name for c in ref_there.columns}
+        if rest and all(have.get(c.name) == c.type and c.name not in had for c in rest):
+            out.append(([c.name for c in rest], fk.ref_table, fk))
+    return out
+
+
 def _grantable_objects(schema: Schema) -> set[tuple[str, str]]:
     """(object type, name) of everything a Grant may name, as the model spells it."""
     out = {("SCHEMA", n.name) for n in schema.namespaces}
@@ -1181,4 +1351,4 @@ def _comment_sql(kind: str, target: str, text: str | None) -> str:
     return f"COMMENT ON {kind} {target} IS {quote_literal(text) if text is not None else 'NULL'};"
 
 
-__all__ = ["Change", "SchemaDiff", "diff"]
+__all__ = ["Change", "SchemaDiff", "Step", "diff", "reverse_renames"]

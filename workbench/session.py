@@ -272,6 +272,32 @@ class Workbench:
         self.seeded = target
         return summary
 
+    def rehearse(self, old: str | Path, *, rows: Any = (2_000, 20_000), **options: Any):
+        """Rehearse the migration from ``old`` (a directory, file or ``REV:path``) to this schema.
+
+        Seeds ``old`` at each scale, runs the migration (and back) statement by statement
+        measuring locks, rewrites and blocked probes; returns a
+        :class:`~workbench.rehearse.report.Rehearsal` (``.frame``, ``.summary()``,
+        ``.write(dir)``, ``.plot()``). Options as :func:`workbench.rehearse.rehearse`.
+        """
+        import tempfile
+
+        from workbench.introspect import introspect
+        from workbench.loader import load_paths
+        from workbench.rehearse import rehearse
+        from workbench.versions import materialise
+
+        with tempfile.TemporaryDirectory(prefix="workbench-rehearse-") as tmp:
+            path = materialise(str(old), Path(tmp) / "old")
+            template = self.server.create_database()
+            try:
+                with self.server.connect(template) as conn:
+                    load_paths(conn, path, backend=self.server.backend)
+                    before = introspect(conn)
+                return rehearse(self.server, template, before, self.schema, rows=rows, **options)
+            finally:
+                self.server.drop_database(template)
+
     # -- production's statistics ------------------------------------------------------------
     def import_stats(self, source: str | Path | dict[str, Any]):
         """Restore production's statistics (a ``workbench stats export`` file) into the template.

@@ -4,7 +4,8 @@
 ``REV:path`` form (``HEAD~1:sql``). ``--git REV`` is short for comparing
 ``REV:<--sql>`` with the working tree's ``--sql`` directory. Each side is loaded
 into its own disposable database and introspected; ``--migration FILE`` also
-writes the SQL that takes A to B (destructive statements marked).
+writes the SQL that takes A to B: every statement classified with the lock it
+takes, destructive ones marked, safe forms by default (``--unsafe``: plain).
 
 ``--alembic DIR`` adds a revision to the Alembic project in DIR (as ``workbench
 export`` writes it): ``upgrade`` is the A → B migration, ``downgrade`` the
@@ -21,10 +22,11 @@ import tempfile
 from pathlib import Path
 
 from workbench.commands.common import add_backend_arguments
-from workbench.diff import diff
+from workbench.diff import diff, reverse_renames
 from workbench.errors import WorkbenchError
 from workbench.files import write_atomic
 from workbench.model import Schema
+from workbench.safety import timeouts
 from workbench.server import Server, start_server
 from workbench.versions import load_model, materialise
 
@@ -39,6 +41,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--sql", default="sql", help="schema directory used with --git (default: sql)"
     )
     parser.add_argument("--migration", metavar="FILE", help="write the migration SQL to FILE")
+    parser.add_argument(
+        "--lock-timeout",
+        default="5s",
+        metavar="T",
+        help="lock_timeout set around each locking statement of the safe form (default: 5s)",
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        default="5min",
+        metavar="T",
+        help="statement_timeout set around each locking statement (default: 5min)",
+    )
+    parser.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="write the plain statements (no CONCURRENTLY, NOT VALID + VALIDATE, lock_timeout)",
+    )
     parser.add_argument(
         "--alembic",
         metavar="DIR",
@@ -71,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise WorkbenchError("workbench diff needs A and B, or --git REV")
     renames = parse_renames(args.rename)
+    timeouts(args.lock_timeout, args.statement_timeout)  # bad values fail before any load
     models_path = _models_file(args.alembic) if args.alembic else None
     models_code = None
     with tempfile.TemporaryDirectory(prefix="workbench-diff-") as tmp:
@@ -85,7 +105,12 @@ def run(args: argparse.Namespace) -> int:
     result = diff(old, new, renames=renames)
     print(result)
     if args.migration:
-        print(f"wrote {write_atomic(args.migration, result.migration_sql())}")
+        sql = result.migration_sql(
+            safe=not args.unsafe,
+            lock_timeout=args.lock_timeout,
+            statement_timeout=args.statement_timeout,
+        )
+        print(f"wrote {write_atomic(args.migration, sql)}")
     if args.alembic:
         if not result:
             print(f"no revision added to {args.alembic}: nothing changed")
@@ -93,7 +118,13 @@ def run(args: argparse.Namespace) -> int:
         from workbench.export.alembic_revision import add_revision
 
         back = diff(new, old, renames=reverse_renames(renames))
-        path = add_revision(args.alembic, result, back, message=args.message or "workbench diff")
+        path = add_revision(
+            args.alembic,
+            result,
+            back,
+            message=args.message or "workbench diff",
+            safe=not args.unsafe,
+        )
         print(f"wrote {path}")
         if models_path is not None and models_code is not None:
             print(f"wrote {write_atomic(models_path, models_code)}")
@@ -127,15 +158,6 @@ def _load_with_models(srv: Server, path: Path) -> tuple[Schema, str]:
         return model, render_sqlmodel(srv.sqlalchemy_url(name), model)
     finally:
         srv.drop_database(name)
-
-
-def reverse_renames(renames: dict[str, str]) -> dict[str, str]:
-    """Hints for B → A: ``public.users.name=full_name`` becomes ``public.users.full_name=name``."""
-    reversed_: dict[str, str] = {}
-    for old, new in renames.items():
-        parent, _, old_name = old.rpartition(".")
-        reversed_[f"{parent}.{new}" if parent else new] = old_name
-    return reversed_
 
 
 def parse_renames(hints: list[str]) -> dict[str, str]:

@@ -110,6 +110,7 @@ def add_revision(
     *,
     message: str,
     revision_id: str | None = None,
+    safe: bool = True,
 ) -> Path:
     """Write a revision whose ``upgrade`` runs ``upgrade``'s SQL and ``downgrade`` the other's.
 
@@ -117,8 +118,8 @@ def add_revision(
     empty project). Returns the path of the new file.
     """
     script, heads = open_project(directory)
-    up = _indent(operations_code(upgrade.migration_sql())).strip()
-    down = _indent(operations_code(downgrade.migration_sql())).strip()
+    up = _indent(operations_code(upgrade.migration_sql(safe=safe))).strip()
+    down = _indent(operations_code(downgrade.migration_sql(safe=safe))).strip()
     try:
         written = script.generate_revision(
             revision_id or rev_id(),
