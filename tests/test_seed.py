@@ -439,3 +439,14 @@ def test_checks_compare_uuid_literals_with_the_generators_uuid_bytes():
     assert not_nil({"id": ids}).to_pylist() == [False, True, None]
     listed, _ = compile_check("(id = ANY (ARRAY['00000000-0000-0000-0000-000000000005'::uuid]))")
     assert listed({"id": ids}).to_pylist() == [False, True, None]
+
+
+def test_negative_row_counts_are_a_seed_error_naming_the_shape():
+    from workbench.seed.errors import SeedError
+    from workbench.seed.shape import parse_shape
+
+    with pytest.raises(SeedError, match="shape default: rows must be 0 or more, got -5"):
+        parse_shape(-5)
+    with pytest.raises(SeedError, match="'tasks': rows must be 0 or more"):
+        parse_shape({"tables": {"tasks": {"rows": -1}}})
+    assert parse_shape({"default": 0}).default_rows == 0

@@ -34,7 +34,13 @@ from typing import Any
 from workbench.diagram import graphviz_bin
 from workbench.diagram.diff import diff_graph
 from workbench.diagram.dot import to_dot
-from workbench.diagram.graph import DiagramGraph, DiagramNode, DiagramOptions, build_graph
+from workbench.diagram.graph import (
+    DiagramGraph,
+    DiagramNode,
+    DiagramOptions,
+    build_graph,
+    connected_components,
+)
 from workbench.files import write_atomic
 from workbench.model import ForeignKey, Schema
 
@@ -42,16 +48,20 @@ from workbench.model import ForeignKey, Schema
 _PT = 72.0
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A file of ``workbench/diagram/web/`` (the page, its script and style, vendored code)."""
     return resources.files("workbench.diagram").joinpath("web", name).read_text("utf-8")
 
 
-def _vendor_scripts() -> str:
-    """Each vendored script preceded by its licence as a comment (the licence travels with the copy)."""
-    licence = _asset("vendor/dagre.LICENSE").replace("*/", "* /")
+def vendor_scripts() -> str:
+    """Each vendored script preceded by its licence as a comment (the licence travels with the copy).
+
+    Source-map comments are dropped: the page has no map to fetch, and must fetch nothing.
+    """
+    licence = asset("vendor/dagre.LICENSE").replace("*/", "* /")
     code = "\n".join(
         line
-        for line in _asset("vendor/dagre.min.js").splitlines()
+        for line in asset("vendor/dagre.min.js").splitlines()
         if not line.startswith("//# sourceMappingURL=")
     )
     return f"/* @dagrejs/dagre (MIT)\n{licence}*/\n{code}"
@@ -105,25 +115,6 @@ def _text_width(node: DiagramNode) -> float:
     with its own font metrics, which can be narrower)."""
     widest = max((len(c.name) + len(c.type) + 2 for c in node.columns), default=0)
     return max(120.0, len(node.name) * 7.4 + 40, widest * 6.3 + 50)
-
-
-def _components(graph: DiagramGraph) -> list[list[str]]:
-    ids = [n.id for n in graph.table_nodes]
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for e in graph.edges:
-        if e.parent in parent and e.child in parent:
-            parent[find(e.parent)] = find(e.child)
-    groups: dict[str, list[str]] = {}
-    for i in ids:
-        groups.setdefault(find(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
 
 
 def _bbox(members: list[int], boxes: list[tuple[float, float, float, float]]) -> list[float]:
@@ -214,7 +205,7 @@ def diagram_data(
             {"id": f"schema:{s}", "label": f"schema {s}", "members": m, "bbox": _bbox(m, boxes)}
             for s, m in by_schema.items()
         ]
-    components = [[index[i] for i in c if i in index] for c in _components(graph)]
+    components = [[index[i] for i in c if i in index] for c in connected_components(graph)]
     if len(components) > 1:
         groups["component"] = [
             {
@@ -257,13 +248,13 @@ class InteractiveDiagram:
         return tuple(t["id"] for t in self.data["tables"])
 
     def html(self) -> str:
-        page = Template(_asset("page.html"))
+        page = Template(asset("page.html"))
         return page.substitute(
             title=_html.escape(self.data["title"]),
-            css=_asset("er.css"),
+            css=asset("er.css"),
             data=_script_json(self.data),
-            vendor=_vendor_scripts(),
-            script=_asset("er.js"),
+            vendor=vendor_scripts(),
+            script=asset("er.js"),
         )
 
     def save(self, path: str | os.PathLike[str]) -> Path:

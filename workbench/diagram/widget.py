@@ -8,24 +8,15 @@ the diagram's JSON travels in the ``data`` trait. Kept apart from
 
 from __future__ import annotations
 
-from importlib import resources
-
 import anywidget
 import traitlets
 
-
-def _asset(name: str) -> str:
-    return resources.files("workbench.diagram").joinpath("web", name).read_text("utf-8")
-
+from workbench.diagram.interactive import asset, vendor_scripts
 
 _ESM = (
-    "\n".join(
-        line
-        for line in _asset("vendor/dagre.min.js").splitlines()
-        if not line.startswith("//# sourceMappingURL=")
-    )
+    vendor_scripts()
     + "\n"
-    + _asset("er.js")
+    + asset("er.js")
     + """
 function render({ model, el }) {
   el.style.setProperty("--er-height", model.get("height") + "px");
@@ -42,6 +33,6 @@ class ERWidget(anywidget.AnyWidget):  # type: ignore[misc]
     """Shows an interactive ER diagram in a notebook cell."""
 
     _esm = _ESM
-    _css = _asset("er.css")
+    _css = asset("er.css")
     data = traitlets.Unicode("{}").tag(sync=True)
     height = traitlets.Int(640).tag(sync=True)

@@ -119,7 +119,7 @@ def _table_shape(name: str, spec: Any) -> TableShape:
     if isinstance(spec, TableShape):
         return spec
     if isinstance(spec, int) and not isinstance(spec, bool):
-        return TableShape(rows=spec)
+        return TableShape(rows=_row_count(f"shape of table {name!r}", spec))
     if isinstance(spec, Mapping):
         unknown = set(spec) - {"rows", "per", "min", "max", "nulls"}
         if unknown:
@@ -131,13 +131,24 @@ def _table_shape(name: str, spec: Any) -> TableShape:
             raise SeedError(f"shape of table {name!r}: need 0 <= min <= max, got min={lo} max={hi}")
         rows = spec.get("rows")
         return TableShape(
-            rows=None if rows is None else int(rows),
+            rows=None if rows is None else _row_count(f"shape of table {name!r}", rows),
             per=spec.get("per"),
             min=lo,
             max=hi,
             nulls=dict(spec.get("nulls", {})),
         )
     raise SeedError(f"shape of table {name!r} must be a row count or a mapping, got {spec!r}")
+
+
+def _row_count(what: str, value: Any) -> int:
+    """A row count: an integer of 0 or more (0 is allowed: children of an empty table get none)."""
+    try:
+        rows = int(value)
+    except (TypeError, ValueError):
+        raise SeedError(f"{what}: rows must be an integer, got {value!r}") from None
+    if rows < 0:
+        raise SeedError(f"{what}: rows must be 0 or more, got {rows}")
+    return rows
 
 
 def parse_shape(shape: int | Mapping[str, Any] | Shape | None, **overrides: Any) -> Shape:
@@ -182,7 +193,7 @@ def parse_shape(shape: int | Mapping[str, Any] | Shape | None, **overrides: Any)
             raise SeedError(f"window must run forwards, got {lo} .. {hi}")
         window = (lo, hi)
     return Shape(
-        default_rows=int(base.get("default", parsed.default_rows)),
+        default_rows=_row_count("shape default", base.get("default", parsed.default_rows)),
         tables=tables,
         columns=columns,
         skew=float(base.get("skew", parsed.skew)),

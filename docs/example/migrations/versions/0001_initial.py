@@ -66,8 +66,7 @@ COMMENT ON FUNCTION public.update_updated_at_column() IS 'BEFORE UPDATE row trig
     sa.CheckConstraint("(plan IN ('free'::character varying, 'team'::character varying, 'enterprise'::character varying))", name='organisations_plan_check'),
     sa.PrimaryKeyConstraint('id', name='organisations_pkey'),
     sa.UniqueConstraint('slug', name='organisations_slug_key', postgresql_include=[], postgresql_nulls_not_distinct=False),
-    comment='Tenants of the application (a company or team). Deleting an organisation cascades to all of its projects, tags, memberships, invitations, API tokens and audit entries.',
-    postgresql_ignore_search_path=False
+    comment='Tenants of the application (a company or team). Deleting an organisation cascades to all of its projects, tags, memberships, invitations, API tokens and audit entries.'
     )
     op.create_table('users',
     sa.Column('id', sa.UUID(), server_default=sa.text('uuid_generate_v4()'), autoincrement=False, nullable=False, comment='Surrogate primary key referenced by memberships, tasks, comments and the other user-related tables.'),
@@ -83,8 +82,7 @@ COMMENT ON FUNCTION public.update_updated_at_column() IS 'BEFORE UPDATE row trig
     sa.CheckConstraint('((email)::text = lower((email)::text))', name='users_email_lowercase_check'),
     sa.PrimaryKeyConstraint('id', name='users_pkey'),
     sa.UniqueConstraint('email', name='users_email_key', postgresql_include=[], postgresql_nulls_not_distinct=False),
-    comment='Login accounts. A user can belong to several organisations through memberships. Prefer deactivating (is_active = false) to deleting: a user who owns projects cannot be deleted.',
-    postgresql_ignore_search_path=False
+    comment='Login accounts. A user can belong to several organisations through memberships. Prefer deactivating (is_active = false) to deleting: a user who owns projects cannot be deleted.'
     )
     op.create_table('api_tokens',
     sa.Column('id', sa.UUID(), server_default=sa.text('uuid_generate_v4()'), autoincrement=False, nullable=False, comment='Surrogate primary key.'),
