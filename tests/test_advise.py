@@ -136,14 +136,12 @@ def test_already_served_queries_get_nothing(advice):
 def test_low_selectivity_columns_are_rejected(advice):
     # users.is_active is drawn only from active_users (most users are active)
     assert advice.rejected["adv_users_is_active"] in ("not used by the planner", "interval spans 1")
-    # tasks.status is also drawn from recent_cancelled (8 % of tasks); for the backlog
-    # (a third of them) it never measures as a gain, and nothing recommended serves it
-    ev = advice.evidence()
-    top = ev[(ev["scale"] == advice.largest) & (ev["query"] == "backlog_tasks")]
-    assert not ((top["ci_low"] > 1.0) & top["used"]).any()
     frame = advice.frame()
     served = " ".join(frame[frame["status"] == "recommended"]["serves"])
-    assert "backlog_tasks" not in served and "active_users" not in served
+    assert "active_users" not in served
+    # Not asserted: tasks.status for the backlog (a third of the tasks). A bitmap scan of a
+    # third of a wide table can truly beat the sequential scan on one machine and not on
+    # another; the advisor then recommends it on its measured interval, which is its rule.
 
 
 @pytest.mark.slow
