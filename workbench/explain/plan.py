@@ -271,9 +271,15 @@ class Plan:
                 _fmt(row.time_share, "{:.0%}"),
                 f"{_fmt(row.shared_hit, '{:,.0f}')}/{_fmt(row.shared_read, '{:,.0f}')}",
             ]
+            figure_cells = [f"<td style='{RIGHT}'>{f}</td>" for f in figures]
+            if row.limited:  # a word, not a figure: reads left like every text
+                figure_cells[2] = (
+                    f"<td style='{LEFT}' title='fewer rows because a node above stopped early'>"
+                    "(limit)</td>"
+                )
             cells = [
                 f"<td style='{pad}'>{name}</td>",
-                *(f"<td style='{RIGHT}'>{f}</td>" for f in figures),
+                *figure_cells,
                 f"<td style='{LEFT};min-width:16em'>{html.escape(row.conditions or '')}</td>",
             ]
             rows.append("<tr>" + "".join(cells) + "</tr>")
