@@ -12,6 +12,7 @@ artifact it can and exiting 2 naming the ones that failed.
 from __future__ import annotations
 
 import html
+import os
 import html.parser
 import re
 from pathlib import Path
@@ -424,3 +425,122 @@ def test_document_says_which_part_failed_and_why() -> None:
     assert "The initial revision could not be generated (KeyError: 'public.t')." in text
     assert "The Mermaid diagram could not be drawn (GraphvizNotFound: no dot)." in text
     check_renders_on_github(text, schema)
+
+
+# -- issue 15: the session's index advice in Performance Considerations ---------------------------
+def _advice_digest():
+    from workbench.export.markdown import AdvisedIndex, AdviceDigest
+
+    return AdviceDigest(
+        queries=3,
+        scales=(200, 5_000),
+        method="hypopg",
+        before_ms=12.5,
+        after_ms=3.25,
+        estimate_only_ms=9.0,
+        estimate_only_count=2,
+        recommended=(
+            AdvisedIndex(
+                label="comments (author_id)",
+                serves=(("comments_by_author", 4.2, 3.5, 5.0), ("by_author_count", 2.0, 1.5, 2.5)),
+                size_bytes=180_224,
+                build_ms=6.5,
+                insert_ratio=None,
+                write_note="INSERT not measured: the table has a UNIQUE constraint",
+                update_ratio=1.2,
+                update_ci=(1.1, 1.3),
+                pays_from=5_000,
+            ),
+        ),
+        rejected=(
+            ("users (created_at)", "slower: oldest 0.62x [0.55, 0.70]"),
+            ("users (is_active)", "not used by the planner"),
+        ),
+        server_version="18.1",
+    )
+
+
+def test_advice_renders_in_performance_with_its_evidence() -> None:
+    from workbench.export.result import ArtifactFailure
+
+    schema = _wide_schema(2)
+    text = render_markdown(schema, options=OPTIONS, extras=DocExtras(advice=_advice_digest()))
+    perf = text[text.index("## Performance Considerations") : text.index("### Query Optimization")]
+    assert "### Index advice\n" in perf
+    assert "12.5 ms before, 3.2 ms with the recommended indexes, 9.0 ms with the 2 indexes" in perf
+    assert "[`advice/migration.sql`](./advice/migration.sql)" in perf
+    row = next(line for line in perf.splitlines() if line.startswith("| `comments (author_id)`"))
+    assert "`comments_by_author` 4.20× (3.50× – 5.00×); `by_author_count` 2.00× (1.50× – 2.50×)" in row
+    assert "| 5,000 rows | 176 kB | 6.5 ms |" in row
+    assert "not measured (INSERT not measured: the table has a UNIQUE constraint)" in row
+    assert row.endswith("| 1.20× (1.10× – 1.30×) |")
+    assert "- `users (created_at)`: slower: oldest 0.62x [0.55, 0.70]" in perf
+    assert "- `users (is_active)`: not used by the planner" in perf
+    check_renders_on_github(text, schema)
+    # No advice run: no subsection (the committed example document has none).
+    plain = render_markdown(schema, options=OPTIONS, extras=DocExtras())
+    assert "Index advice" not in plain
+    # The advice could not be summarised, or its files not written: the document says why.
+    failed = DocExtras(
+        failures=(
+            ArtifactFailure(
+                "schema.md: Performance Considerations (index advice)", "KeyError: 'x'"
+            ),
+        )
+    )
+    text = render_markdown(schema, options=OPTIONS, extras=failed)
+    assert "The index advice could not be summarised (KeyError: 'x')." in text
+    unwritten = DocExtras(
+        advice=_advice_digest(),
+        failures=(ArtifactFailure("advice/", "PermissionError: denied"),),
+    )
+    text = render_markdown(schema, options=OPTIONS, extras=unwritten)
+    assert "The migration file could not be written (PermissionError: denied)." in text
+    assert "](./advice/migration.sql)" not in text
+    check_renders_on_github(text, schema)
+
+
+@pytest.mark.slow
+def test_session_advice_reaches_the_exported_document(server, tmp_path: Path) -> None:
+    """A small real advise (two scales, three queries), then ``wb.export``: the section shows
+    what the advice measured, the migration it links is written beside, and GitHub renders it."""
+    workload = [
+        str(ROOT / "queries" / "advise" / f"{name}.sql")
+        for name in ("comments_by_author", "comment_count_by_author", "active_users")
+    ]
+    with workbench.open(EXAMPLE_SQL, server=server) as wb:
+        advice = wb.advise(
+            workload, scales=(200, 10_000), repetitions=5, warmup=1, clones=2, write_rows=20
+        )
+        assert wb.advice is advice
+        result = wb.export(tmp_path)
+        schema = wb.schema
+    assert not result.failures, result.failures
+    text = (tmp_path / "schema.md").read_text()
+    perf = text[text.index("## Performance Considerations") : text.index("### Query Optimization")]
+    assert "### Index advice\n" in perf
+    assert "on a workload of 3 queries, seeded at 200, 10,000 rows per table" in perf
+    assert f"{advice.workload_ms('baseline'):.1f} ms before" in perf
+    assert advice.chosen, "comments.author_id has no index: something must pay at 10,000 rows"
+    ev = advice.evidence()
+    for cand in advice.chosen:
+        row = next(line for line in perf.splitlines() if line.startswith(f"| `{cand.label}`"))
+        mine = ev[(ev["candidate"] == cand.name) & (ev["scale"] == 10_000) & (ev["ci_low"] > 1.0)]
+        assert len(mine) and mine["used"].all()
+        for r in mine.itertuples(index=False):
+            assert (
+                f"`{r.query}` {r.speedup:.2f}× ({r.ci_low:.2f}× – {r.ci_high:.2f}×)" in row
+            ), row
+        wc = advice.write_costs[cand.name]
+        assert f"{wc.build_ms:.1f} ms" in row and f"{wc.update_ratio:.2f}×" in row
+    for name, reason in advice.rejected.items():
+        label = advice.candidates.candidates[name].label
+        assert f"- `{label}`: {reason}" in perf
+    assert "[`advice/migration.sql`](./advice/migration.sql)" in perf
+    migration = (tmp_path / "advice" / "migration.sql").read_text()
+    assert migration == advice.migration()
+    assert migration.count("CREATE INDEX CONCURRENTLY adv_") == len(advice.chosen)
+    assert tmp_path / "advice" / "migration.sql" in list(result)
+    check_renders_on_github(text, schema)
+    if os.environ.get("WORKBENCH_SHOW_ADVICE"):
+        print(perf)

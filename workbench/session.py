@@ -25,6 +25,7 @@ from workbench.sources import Plan, Script, expand, resolve
 from workbench.sources.locks import lock_settings as estimate_lock_settings
 
 if TYPE_CHECKING:
+    from workbench.advise.report import Advice
     from workbench.explain.result import ExperimentResult
     from workbench.export.result import ExportResult
     from workbench.model import Schema
@@ -124,6 +125,7 @@ class Workbench:
         self._previous_schema: Schema | None = None
         self.seeded: Database | None = None
         self.experiments: list[ExperimentResult] = []  # run here, for the schema document
+        self.advice: Advice | None = None  # the last wb.advise(), for the schema document
         self.imported_stats: dict[str, Any] | None = None  # production's statistics, if imported
         self._planning: Database | None = None
         try:
@@ -404,10 +406,15 @@ class Workbench:
     def advise(
         self, queries: Any, *, scales: Any = (1_000, 20_000), budget: Any = None, **options: Any
     ):
-        """Index advice for a workload, proven by measurement (see :func:`workbench.advise.advise`)."""
+        """Index advice for a workload, proven by measurement (see :func:`workbench.advise.advise`).
+
+        The result is also kept as ``wb.advice``: the schema document's Performance
+        section shows the last advice run in the session (and links its migration).
+        """
         from workbench.advise import advise
 
-        return advise(self, queries, scales=scales, budget=budget, **options)
+        self.advice = advise(self, queries, scales=scales, budget=budget, **options)
+        return self.advice
 
     def export(self, out: str | Path, **options: Any) -> ExportResult:
         """Write schema.sql, schema.md, er.svg, er.mmd, models.py and migrations/ into ``out``.

@@ -6,7 +6,8 @@ largest scale → candidates, minus what existing indexes already serve and what
 the plan shows no need for (:mod:`.candidates`) → prune by estimate at every
 scale (:mod:`.prune`) → time every survivor with and without it, per query and
 scale, and measure its size, build time and write overhead (:mod:`.measure`) →
-choose the set for the whole workload (:mod:`.recommend`) → time the workload
+choose the set for the whole workload, clear losses counting against a
+candidate as clear gains count for it (:mod:`.recommend`) → time the workload
 before and after that set and after an estimate-only pick (:mod:`.measure`).
 """
 
@@ -26,7 +27,7 @@ from workbench.advise.candidates import (
 from workbench.advise.errors import AdviseError
 from workbench.advise.measure import measure_reads, measure_sets, measure_writes
 from workbench.advise.prune import Estimate, baseline_plan, estimate
-from workbench.advise.recommend import choose, estimate_only
+from workbench.advise.recommend import Loss, choose, estimate_only
 from workbench.advise.report import Advice
 from workbench.advise.workload import read_accesses
 from workbench.explain import Query, load_queries
@@ -150,16 +151,27 @@ def advise(
             clones=clones,
             seed=seed,
         )
-        # evidence at the largest scale
+        # evidence at the largest scale: clear gains count for a candidate, clear losses
+        # (the planner took it and it measured slower) against it
         gains: dict[str, dict[str, float]] = {c.name: {} for c in survivors}
+        losses: dict[str, dict[str, Loss]] = {}
         used_measured: set[str] = set()
         clear: set[str] = set()
         for r in reads.rows:
             if r["used"]:
                 used_measured.add(r["candidate"])
-            if r["scale"] == largest and r["ci_low"] > 1.0 and r["used"]:
+            if r["scale"] != largest or not r["used"]:
+                continue
+            if r["ci_low"] > 1.0:
                 clear.add(r["candidate"])
                 gains[r["candidate"]][r["query"]] = max(0.0, r["baseline_ms"] - r["with_ms"])
+            elif r["ci_high"] < 1.0:
+                losses.setdefault(r["candidate"], {})[r["query"]] = Loss(
+                    max(0.0, r["with_ms"] - r["baseline_ms"]),
+                    r["speedup"],
+                    r["ci_low"],
+                    r["ci_high"],
+                )
         beneficial = [c for c in survivors if c.name in clear]
         write_costs = {}
         for table in sorted({c.table for c in beneficial}):
@@ -189,6 +201,7 @@ def advise(
             write_ms=write_ms,
             sizes={n: wc.size_bytes for n, wc in write_costs.items()},
             budget=budget,
+            losses=losses,
         )
         # what an estimate-only advisor would pick, from the same candidates
         est_gain = {

@@ -2,25 +2,32 @@
 
 A candidate's *gain* on a query is the median time it saves at the largest
 scale, counted only when the speed-up's interval lies wholly above 1.0 there;
-its *cost* is the measured extra write time per row times the rows written per
+its *loss* on a query is the median time it adds where the planner takes it and
+the interval lies wholly below 1.0 (the planner's estimate was wrong: the plan
+it chose with the index is slower than the one without). Losses count against
+the candidate everywhere gains count for it: an index is built for the whole
+workload, so the query it slows pays as surely as the query it speeds up. Its
+*cost* is the measured extra write time per row times the rows written per
 workload run (``writes``, per table; 0 when not given). The set is chosen
-greedily by marginal gain: the candidate saving the most time over the queries
-not yet served as well by an already chosen index goes first, so an index
-serving three queries beats three serving one each. What is left is rejected
-with the first reason that applies:
+greedily by marginal gain net of losses and write cost: the candidate saving
+the most time over the queries not yet served as well by an already chosen
+index goes first, so an index serving three queries beats three serving one
+each. What is left is rejected with the first reason that applies:
 
 1. ``not used by the planner`` (at no scale, by estimate or in the measured plans);
-2. ``interval spans 1`` (no query's interval at the largest scale excludes 1.0);
-3. ``write cost above gain``;
-4. ``redundant with <index>`` (a chosen index already gets most of its gain);
-5. ``over budget`` (count or total size).
+2. ``slower: <query> 0.62x [0.55, 0.70]`` (its clear losses outweigh its clear
+   gains; each slowed query with its speed-up and interval, the worst first);
+3. ``interval spans 1`` (no query's interval at the largest scale excludes 1.0);
+4. ``write cost above gain`` (gain net of losses);
+5. ``redundant with <index>`` (a chosen index already gets most of its gain);
+6. ``over budget`` (count or total size).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbench.advise.errors import AdviseError
 
@@ -43,6 +50,23 @@ def parse_budget(budget: int | str | None) -> tuple[int | None, int | None]:
     return None, int(float(m.group(1)) * factor)
 
 
+class Loss(NamedTuple):
+    """A clear slow-down: the planner took the index and the interval lies wholly below 1.0."""
+
+    ms: float  # median time added at the largest scale
+    speedup: float
+    ci_low: float
+    ci_high: float
+
+
+def slower_reason(losses: dict[str, Loss]) -> str:
+    """``slower: q 0.62x [0.55, 0.70]``, every slowed query, the most time lost first."""
+    worst = sorted(losses.items(), key=lambda kv: (-kv[1].ms, kv[0]))
+    return "slower: " + "; ".join(
+        f"{q} {x.speedup:.2f}x [{x.ci_low:.2f}, {x.ci_high:.2f}]" for q, x in worst
+    )
+
+
 @dataclass
 class Choice:
     chosen: list[str]
@@ -59,19 +83,29 @@ def choose(
     write_ms: dict[str, float],
     sizes: dict[str, int],
     budget: int | str | None = None,
+    losses: dict[str, dict[str, Loss]] | None = None,  # candidate -> query -> clear loss
 ) -> Choice:
     """The greedy whole-workload choice described in the module docstring."""
     max_count, max_bytes = parse_budget(budget)
+    losses = losses or {}
     rejected: dict[str, str] = {}
+
+    def lost(c: str) -> float:
+        return sum(x.ms for x in losses.get(c, {}).values())
+
     for c in candidates:
+        gained = sum(gains.get(c, {}).values())
         if c in unused:
             rejected[c] = "not used by the planner"
+        elif losses.get(c) and lost(c) >= gained:
+            rejected[c] = slower_reason(losses[c])
         elif c in unclear:
             rejected[c] = "interval spans 1"
-        elif sum(gains.get(c, {}).values()) <= write_ms.get(c, 0.0):
+        elif gained - lost(c) <= write_ms.get(c, 0.0):
+            slowed = f", {lost(c):.2f} ms lost" if losses.get(c) else ""
             rejected[c] = (
                 f"write cost above gain ({write_ms.get(c, 0.0):.2f} ms of writes per workload "
-                f"run vs {sum(gains.get(c, {}).values()):.2f} ms saved)"
+                f"run vs {gained:.2f} ms saved{slowed})"
             )
     pool = [c for c in candidates if c not in rejected]
     served: dict[str, tuple[float, str]] = {}
@@ -81,7 +115,7 @@ def choose(
 
     def marginal(c: str) -> float:
         g = sum(max(0.0, v - served.get(q, (0.0, ""))[0]) for q, v in gains.get(c, {}).items())
-        return g - write_ms.get(c, 0.0)
+        return g - lost(c) - write_ms.get(c, 0.0)
 
     while pool:
         # ties: more queries served, then smaller
@@ -93,7 +127,7 @@ def choose(
             )
         )
         best = pool.pop(0)
-        own = sum(gains[best].values()) - write_ms.get(best, 0.0)
+        own = sum(gains[best].values()) - lost(best) - write_ms.get(best, 0.0)
         m = marginal(best)
         if m <= REDUNDANT_SHARE * own:
             by = (

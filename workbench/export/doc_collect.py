@@ -10,11 +10,14 @@ reads the example rows ``ORDER BY`` primary key, the seed script
 Alembic (against a fresh empty database) and sqlacodegen for their files,
 renders the Mermaid diagram, the SVG and the DDL, runs the lint rules the
 Performance section quotes, digests the EXPLAIN experiments the session ran and
-takes the changelog (:mod:`workbench.export.changelog`). The pure renderer
+its last index advice (``wb.advice``), and takes the changelog
+(:mod:`workbench.export.changelog`). The pure renderer
 (:func:`workbench.export.markdown.render_markdown`) then only formats.
 
 :func:`write_all` writes ``schema.sql``, ``schema.md``, ``er.mmd``, ``er.svg``,
-``models.py`` and ``migrations/`` into one directory, each atomically.
+``models.py`` and ``migrations/`` into one directory, each atomically, and
+``advice/`` (the advice's migration and report, which the document links to)
+when the session ran ``wb.advise``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from workbench.export._sql import quote_ident, sql_name
 from workbench.export.alembic import AlembicProject, render_alembic
 from workbench.export.ddl import render_ddl
 from workbench.export.markdown import (
+    AdviceDigest,
+    AdvisedIndex,
     ChangelogEntry,
     DocExtras,
     DocOptions,
@@ -106,6 +111,8 @@ MIGRATIONS = "migrations/"
 DOC_SAMPLE = "schema.md: Sample Data"
 DOC_LINT = "schema.md: Performance Considerations (lint)"
 DOC_EXPERIMENTS = "schema.md: Performance Considerations (experiments)"
+DOC_ADVICE = "schema.md: Performance Considerations (index advice)"
+ADVICE = "advice/"
 DOC_CHANGELOG = "schema.md: Changelog"
 
 
@@ -227,6 +234,65 @@ def digest_experiment(result: ExperimentResult) -> ExperimentDigest:
         server_version=str(result.meta.get("server_version") or ""),
         repetitions=int(result.experiment.get("repetitions") or 0),
         confidence=float(result.experiment.get("confidence") or 0.95),
+    )
+
+
+def digest_advice(advice: Any) -> AdviceDigest:
+    """What the document shows of a :class:`workbench.advise.Advice`: the recommended indexes
+    with their evidence at the largest scale and the rejected candidates with the reason.
+
+    Duck-typed (the export layer does not import the advisor): ``chosen``, ``rejected``,
+    ``evidence()``, ``write_costs``, ``pays_from``, ``workload_ms`` and ``candidates``.
+    """
+    largest = advice.largest
+    ev = advice.evidence()
+    recommended = []
+    for cand in advice.chosen:
+        serves: tuple[tuple[str, float, float, float], ...] = ()
+        if len(ev):
+            mine = ev[
+                (ev["candidate"] == cand.name)
+                & (ev["scale"] == largest)
+                & (ev["ci_low"] > 1.0)
+                & ev["used"]
+            ].sort_values(["speedup", "query"], ascending=[False, True])
+            serves = tuple(
+                (str(r.query), _float(r.speedup), _float(r.ci_low), _float(r.ci_high))
+                for r in mine.itertuples(index=False)
+            )
+        wc = advice.write_costs.get(cand.name)
+        recommended.append(
+            AdvisedIndex(
+                label=cand.label,
+                serves=serves,
+                size_bytes=wc.size_bytes if wc else None,
+                build_ms=wc.build_ms if wc else None,
+                insert_ratio=wc.insert_ratio if wc else None,
+                insert_ci=wc.insert_ci if wc else None,
+                update_ratio=wc.update_ratio if wc else None,
+                update_ci=wc.update_ci if wc else None,
+                write_note=wc.note if wc else "",
+                pays_from=advice.pays_from(cand.name),
+            )
+        )
+    labels = advice.candidates.candidates
+    rejected = tuple(
+        (labels[name].label, reason) for name, reason in sorted(advice.rejected.items())
+    )
+    server = ""
+    if advice.final:
+        server = str(advice.final[-1].meta.get("server_version") or "")
+    return AdviceDigest(
+        queries=len(advice.queries),
+        scales=tuple(int(s) for s in advice.scales),
+        method=str(advice.estimate.method),
+        before_ms=float(advice.workload_ms("baseline")),
+        after_ms=float(advice.workload_ms("advised")),
+        estimate_only_ms=float(advice.workload_ms("estimate_only")),
+        estimate_only_count=len(advice.estimate_pick),
+        recommended=tuple(recommended),
+        rejected=rejected,
+        server_version=server,
     )
 
 
@@ -383,13 +449,15 @@ def collect(
     dot_binary: GraphvizBinary | None = None,
     lint_config: LintConfig | None = None,
     result: ExportResult | None = None,
+    advice: Any = None,
 ) -> Collected:
     """Gather the document's database facts and the files beside it, each part on its own.
 
     With ``result``, a part that fails (the sample seeding, Alembic, sqlacodegen,
     Graphviz, lint...) is recorded there as an :class:`ArtifactFailure` and left
     out; the document then says what is missing and why. Without it the first
-    failure raises (what tests want).
+    failure raises (what tests want). ``advice`` defaults to the session's last
+    ``wb.advise`` result (``wb.advice``); none, and the document has no advice.
     """
     schema = schema or wb.schema
     empty_sample = SampleData({}, (), "", (), "")
@@ -418,6 +486,12 @@ def collect(
     digests = _attempt(
         result, DOC_EXPERIMENTS, lambda: tuple(map(digest_experiment, experiments)), no_digests
     )
+    if advice is None:
+        advice = getattr(wb, "advice", None)
+    ran = advice
+    advice_digest = (
+        _attempt(result, DOC_ADVICE, lambda: digest_advice(ran), None) if ran is not None else None
+    )
     performance = _attempt(result, DOC_LINT, lambda: _performance_notes(schema, lint_config), none)
     ddl = _attempt(result, DDL, lambda: render_ddl(schema), "")
     failures = tuple(result.failures) if result is not None else ()
@@ -432,6 +506,7 @@ def collect(
         rls_demos=sample.rls_demos,
         experiments=digests,
         performance_notes=performance,
+        advice=advice_digest,
         ddl=ddl,
         alembic_revision=project.files["versions/0001_initial.py"] if project else "",
         models=models,
@@ -452,12 +527,14 @@ def collect_doc_extras(
     experiments: Sequence[ExperimentResult] | None = None,
     changelog: Sequence[ChangelogEntry] = (),
     dot_binary: GraphvizBinary | None = None,
+    advice: Any = None,
 ) -> tuple[DocExtras, AlembicProject, str | None]:
     """Gather the document's database facts; return them with the Alembic project and the SVG.
 
     Sample data comes from ``wb.seeded`` when the session seeded one, else from a
     clone seeded with ``seed`` and ``rows_per_table``; ``experiments`` default to
-    the ones the session ran (``wb.experiments``). Writes only into databases it
+    the ones the session ran (``wb.experiments``), ``advice`` to its last
+    ``wb.advise`` (``wb.advice``). Writes only into databases it
     creates (a seeded clone and an empty database), which are dropped before
     returning; ``wb.seeded`` is read in a transaction that is rolled back. The
     first failure raises (``write_all`` is the forgiving form).
@@ -472,6 +549,7 @@ def collect_doc_extras(
         experiments=experiments,
         changelog=changelog,
         dot_binary=dot_binary,
+        advice=advice,
     )
     assert got.project is not None  # without a result, a failed Alembic render raised
     return got.extras, got.project, got.svg
@@ -490,6 +568,7 @@ def write_all(
     history: str | os.PathLike[str] | None = None,
     dot_binary: GraphvizBinary | None = None,
     lint_config: LintConfig | None = None,
+    advice: Any = None,
 ) -> ExportResult:
     """Write schema.sql, schema.md, er.mmd, er.svg, models.py and migrations/ into ``out_dir``.
 
@@ -505,7 +584,9 @@ def write_all(
     (``wb.experiments``); ``history`` is a ``sql/`` directory inside a git
     repository whose commits become the changelog; ``dot_binary`` pins the
     Graphviz binary drawing ``er.svg`` (default: :func:`workbench.diagram.graphviz_bin.find_dot`);
-    ``lint_config`` is the lint configuration the Performance section's findings use.
+    ``lint_config`` is the lint configuration the Performance section's findings use;
+    ``advice`` (default: the session's last ``wb.advise``, ``wb.advice``) is shown in the
+    Performance section, its migration and report written to ``advice/`` beside it.
     """
     out = Path(out_dir)
     result = ExportResult()
@@ -529,8 +610,23 @@ def write_all(
         dot_binary=dot_binary,
         lint_config=lint_config,
         result=result,
+        advice=advice,
     )
     extras = got.extras
+    ran = advice if advice is not None else getattr(wb, "advice", None)
+    if extras.advice is not None and ran is not None:
+        # Before the document, which links to these files (or says why they are missing).
+        advised = ran
+
+        def advice_files() -> list[Path]:
+            report = advised.write(out / "advice")
+            names = ("report.md", "migration.sql", "candidates.csv", "evidence.csv")
+            return [report.parent / name for name in names]
+
+        nothing: list[Path] = []
+        written = _attempt(result, ADVICE, advice_files, nothing)
+        result.written.extend(written)
+        extras = replace(extras, failures=tuple(result.failures))
     if got.svg is None:
         options = replace(options, diagram_svg=None)
     # The interactive diagram (search, focus, groups, paths), linked from the document.
@@ -590,6 +686,7 @@ __all__ = [
     "collect",
     "collect_doc_extras",
     "collect_sample",
+    "digest_advice",
     "digest_experiment",
     "read_sample",
     "seed_script",

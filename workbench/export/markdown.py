@@ -94,6 +94,41 @@ class ExperimentDigest:
     confidence: float = 0.95
 
 
+@dataclass(frozen=True, slots=True)
+class AdvisedIndex:
+    """One index the advisor recommends, with its measured evidence (from an ``Advice``)."""
+
+    label: str  # "comments (author_id)"
+    serves: tuple[tuple[str, float, float, float], ...]  # (query, speed-up, CI low, CI high)
+    size_bytes: int | None = None
+    build_ms: float | None = None
+    insert_ratio: float | None = None  # write time with / without (> 1: writes slower)
+    insert_ci: tuple[float, float] | None = None
+    update_ratio: float | None = None
+    update_ci: tuple[float, float] | None = None
+    write_note: str = ""  # why a write was not measured
+    pays_from: int | None = None  # smallest scale from which it pays and keeps paying
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceDigest:
+    """What the document shows of the session's last ``wb.advise`` run."""
+
+    queries: int
+    scales: tuple[int, ...]
+    method: str  # how candidates were pruned: "hypopg", "explain after a real build"
+    before_ms: float  # workload time (sum of per-query medians) at the largest scale
+    after_ms: float
+    estimate_only_ms: float
+    estimate_only_count: int
+    recommended: tuple[AdvisedIndex, ...] = ()
+    rejected: tuple[tuple[str, str], ...] = ()  # (candidate label, reason)
+    server_version: str = ""
+    confidence: float = 0.95
+    migration: str = "advice/migration.sql"  # beside schema.md, written by write_all
+    report: str = "advice/report.md"
+
+
 @dataclass(frozen=True)
 class DocExtras:
     """Everything the document shows that needs a database or another exporter."""
@@ -108,6 +143,7 @@ class DocExtras:
     rls_demos: tuple[RlsDemo, ...] = ()
     experiments: tuple[ExperimentDigest, ...] = ()
     performance_notes: tuple[str, ...] = ()  # Markdown bullets (lint findings)
+    advice: AdviceDigest | None = None  # the session's last index advice, if any
     ddl: str = ""
     alembic_revision: str = ""
     models: str = ""
@@ -888,7 +924,18 @@ def _performance(schema: Schema, x: DocExtras) -> list[str]:
             if failed
             else "- The index checks (`workbench lint`) were not run for this document."
         )
-    out += ["", "### Query Optimization"]
+    out += [""]
+    failed = _failure(x, "schema.md: Performance Considerations (index advice)")
+    if x.advice is not None:
+        out += _advice_section(x.advice, _failure(x, "advice/"))
+    elif failed:
+        out += [
+            "### Index advice",
+            "",
+            f"The index advice could not be summarised ({_cell(failed.reason)}).",
+            "",
+        ]
+    out += ["### Query Optimization"]
     if x.experiments:
         for number, e in enumerate(x.experiments, start=1):
             out += _experiment_section(e, number if len(x.experiments) > 1 else None)
@@ -917,6 +964,82 @@ def _performance(schema: Schema, x: DocExtras) -> list[str]:
 
 def _ratio(value: float) -> str:
     return "-" if value != value else f"{value:.2f}×"  # NaN: no timings (estimated only)
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    return f"{n / 1024**2:.1f} MB" if n >= 1024**2 else f"{n / 1024:.0f} kB"
+
+
+def _write_ratio(ratio: float | None, ci: tuple[float, float] | None) -> str:
+    if ratio is None:
+        return "not measured"
+    return f"{ratio:.2f}×" + (f" ({ci[0]:.2f}× – {ci[1]:.2f}×)" if ci else "")
+
+
+def _advice_section(a: AdviceDigest, written: ArtifactFailure | None) -> list[str]:
+    """The session's last ``wb.advise``: what to build, its measured proof, what not and why.
+
+    ``written`` is the failure of the ``advice/`` files, if writing them failed (the
+    section then says so instead of linking to a file that is not there).
+    """
+    largest = a.scales[-1] if a.scales else 0
+    level = f"{a.confidence:.0%} CI"
+    server = f" on PostgreSQL {a.server_version}" if a.server_version else ""
+    out = [
+        "### Index advice",
+        "",
+        f"Measured by `wb.advise`{server} on a workload of {_plural(a.queries, 'query', 'queries')}, "
+        f"seeded at {', '.join(f'{s:,}' for s in a.scales)} rows per table (candidates pruned "
+        f"by {_cell(a.method)}, then every survivor built and timed). Workload time, the sum "
+        f"of per-query medians at {largest:,} rows: {a.before_ms:.1f} ms before, "
+        f"{a.after_ms:.1f} ms with the recommended indexes, {a.estimate_only_ms:.1f} ms with "
+        f"the {_plural(a.estimate_only_count, 'index', 'indexes')} an estimate-only advisor "
+        "would pick.",
+        "",
+    ]
+    if written is not None:
+        files = f"The migration file could not be written ({_cell(written.reason)})."
+    else:
+        files = (
+            f"Migration: [`{a.migration}`](./{a.migration}) (`CREATE INDEX CONCURRENTLY`, run it "
+            f"outside a transaction); full evidence: [`{a.report}`](./{a.report})."
+        )
+    if a.recommended:
+        out += [f"**Recommended** (speed-ups at {largest:,} rows with their {level}). {files}", ""]
+        head = ["Index", f"Queries served: speed-up ({level})", "Pays from", "Size", "Build"]
+        head += ["INSERT time (with / without)", "UPDATE time (with / without)"]
+        out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in a.recommended:
+            served = "; ".join(
+                f"`{q}` {_ratio(s)} ({_ratio(lo)} – {_ratio(hi)})" for q, s, lo, hi in r.serves
+            )
+            insert = _write_ratio(r.insert_ratio, r.insert_ci)
+            if r.insert_ratio is None and r.write_note:
+                insert += f" ({r.write_note})"
+            cells = [
+                f"`{r.label}`",
+                served,
+                f"{r.pays_from:,} rows" if r.pays_from is not None else "-",
+                _size(r.size_bytes),
+                f"{r.build_ms:.1f} ms" if r.build_ms is not None else "-",
+                insert,
+                _write_ratio(r.update_ratio, r.update_ci),
+            ]
+            out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        out.append("")
+    else:
+        out += [
+            f"**Recommended:** nothing; no candidate's measured {level} at {largest:,} rows "
+            "excludes 1.0.",
+            "",
+        ]
+    if a.rejected:
+        out += ["**Not recommended**, with the reason the measurement gave:", ""]
+        out += [f"- `{label}`: {_cell(reason)}" for label, reason in a.rejected]
+        out.append("")
+    return out
 
 
 def _experiment_section(e: ExperimentDigest, number: int | None) -> list[str]:
@@ -1168,6 +1291,8 @@ def render_markdown_offline(schema: Schema) -> str:
 
 
 __all__ = [
+    "AdviceDigest",
+    "AdvisedIndex",
     "ChangelogEntry",
     "DocExtras",
     "DocOptions",
