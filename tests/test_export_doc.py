@@ -470,7 +470,9 @@ def test_advice_renders_in_performance_with_its_evidence() -> None:
     assert "12.5 ms before, 3.2 ms with the recommended indexes, 9.0 ms with the 2 indexes" in perf
     assert "[`advice/migration.sql`](./advice/migration.sql)" in perf
     row = next(line for line in perf.splitlines() if line.startswith("| `comments (author_id)`"))
-    assert "`comments_by_author` 4.20× (3.50× – 5.00×); `by_author_count` 2.00× (1.50× – 2.50×)" in row
+    assert (
+        "`comments_by_author` 4.20× (3.50× – 5.00×); `by_author_count` 2.00× (1.50× – 2.50×)" in row
+    )
     assert "| 5,000 rows | 176 kB | 6.5 ms |" in row
     assert "not measured (INSERT not measured: the table has a UNIQUE constraint)" in row
     assert row.endswith("| 1.20× (1.10× – 1.30×) |")
@@ -528,9 +530,7 @@ def test_session_advice_reaches_the_exported_document(server, tmp_path: Path) ->
         mine = ev[(ev["candidate"] == cand.name) & (ev["scale"] == 10_000) & (ev["ci_low"] > 1.0)]
         assert len(mine) and mine["used"].all()
         for r in mine.itertuples(index=False):
-            assert (
-                f"`{r.query}` {r.speedup:.2f}× ({r.ci_low:.2f}× – {r.ci_high:.2f}×)" in row
-            ), row
+            assert f"`{r.query}` {r.speedup:.2f}× ({r.ci_low:.2f}× – {r.ci_high:.2f}×)" in row, row
         wc = advice.write_costs[cand.name]
         assert f"{wc.build_ms:.1f} ms" in row and f"{wc.update_ratio:.2f}×" in row
     for name, reason in advice.rejected.items():
