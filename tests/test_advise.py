@@ -1,10 +1,11 @@
-"""The index advisor on the example schema and its 12-query workload with traps.
+"""The index advisor on the example schema and its 13-query workload with traps.
 
 One advisor run (small scales, few repetitions) is shared by the integration
 tests; what they check is the advisor's logic against its own measurements
 (recommended = measured interval above 1.0 and not redundant; rejected with the
 reason the evidence gives) and the traps (already served, low selectivity,
-an index serving two queries), not timings.
+an index serving two queries, an index the planner takes and that measures
+slower), not timings.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pytest
 import workbench
 from workbench.advise import AdviseError
 from workbench.advise.candidates import Candidate, Existing, propose, served_by
-from workbench.advise.recommend import choose, parse_budget
+from workbench.advise.recommend import Loss, choose, estimate_only, parse_budget
 from workbench.advise.workload import read_accesses
 from workbench.cli import main
 
@@ -88,6 +89,37 @@ def test_choice_prefers_one_index_serving_several_queries():
         ).chosen
         == []
     )
+
+
+def test_clear_losses_count_against_a_candidate():
+    gains = {
+        "trap": {"q1": 1.0},  # a small clear gain on one query...
+        "mixed": {"q1": 4.0, "q2": 3.0},
+        "good": {"q3": 2.0},
+    }
+    losses = {
+        "trap": {"q2": Loss(5.0, 0.62, 0.55, 0.70), "q3": Loss(0.5, 0.9, 0.85, 0.95)},
+        "mixed": {"q3": Loss(1.0, 0.8, 0.7, 0.9)},  # ...outweighed here; this one is not
+    }
+    choice = choose(
+        list(gains), gains, unused=set(), unclear=set(), write_ms={}, sizes={}, losses=losses
+    )
+    assert choice.rejected["trap"] == "slower: q2 0.62x [0.55, 0.70]; q3 0.90x [0.85, 0.95]"
+    assert choice.chosen == ["mixed", "good"]
+    assert choice.gain_ms["mixed"] == pytest.approx(7.0 - 1.0)  # its loss counted in the choice
+    # a loss-only candidate is "slower", not "interval spans 1"
+    only = choose(
+        ["x"],
+        {"x": {}},
+        unused=set(),
+        unclear={"x"},
+        write_ms={},
+        sizes={},
+        losses=losses | {"x": {"q": Loss(2.0, 0.5, 0.4, 0.6)}},
+    )
+    assert only.rejected == {"x": "slower: q 0.50x [0.40, 0.60]"}
+    # the estimate-only rule has no measurement: it keeps what the planner's cost favours
+    assert estimate_only(["trap"], {"trap": {"q2": 90.0}}, {"q2": 100.0}) == ["trap"]
 
 
 def test_budget_parsing():
@@ -188,6 +220,30 @@ def test_report_files_are_written(advice, tmp_path):
         advice.chosen
     )
     assert "status" in (tmp_path / "out" / "candidates.csv").read_text()
+
+
+@pytest.mark.slow
+def test_an_index_the_planner_takes_and_that_measures_slower_is_rejected(advice):
+    """oldest_touched_this_year: extract(year ...) >= 2026 matches the newest few per cent of
+    users, the planner guesses a third and costs users (created_at) as finding 20 at once; the
+    estimate-only rule picks it, the measurement (plan taken, interval below 1.0) rejects it."""
+    name = "adv_users_created_at"
+    assert name in advice.estimate_pick
+    assert advice.estimate.used.get((advice.largest, "oldest_touched_this_year", name))
+    ev = advice.evidence()
+    (row,) = ev[
+        (ev["candidate"] == name)
+        & (ev["scale"] == advice.largest)
+        & (ev["query"] == "oldest_touched_this_year")
+    ].itertuples(index=False)
+    assert row.used and row.ci_high < 1.0, row
+    assert advice.rejected[name].startswith(
+        f"slower: oldest_touched_this_year {row.speedup:.2f}x [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+    )
+    assert name not in advice.choice.chosen
+    frame = advice.frame().set_index("index")
+    assert frame.loc[name, "slower"] == "oldest_touched_this_year"
+    assert "`users (created_at)`: slower: oldest_touched_this_year" in advice.markdown()
 
 
 def test_advise_command_rejects_one_scale(capsys):

@@ -12,8 +12,8 @@ artifact it can and exiting 2 naming the ones that failed.
 from __future__ import annotations
 
 import html
-import os
 import html.parser
+import os
 import re
 from pathlib import Path
 
@@ -429,7 +429,7 @@ def test_document_says_which_part_failed_and_why() -> None:
 
 # -- issue 15: the session's index advice in Performance Considerations ---------------------------
 def _advice_digest():
-    from workbench.export.markdown import AdvisedIndex, AdviceDigest
+    from workbench.export.markdown import AdviceDigest, AdvisedIndex
 
     return AdviceDigest(
         queries=3,

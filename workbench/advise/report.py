@@ -75,7 +75,8 @@ class Advice:
 
     def frame(self) -> pd.DataFrame:
         """One row per candidate: definition, status, reason, best speed-up at the largest scale,
-        queries served, size, build time, write overhead."""
+        queries served, queries it slows (the plan took it and the interval lies below 1.0),
+        size, build time, write overhead."""
         ev = self.evidence()
         rows = []
         for name, cand in self.candidates.candidates.items():
@@ -83,6 +84,9 @@ class Advice:
             best = mine.sort_values("speedup").iloc[-1] if len(mine) else None
             wc = self.write_costs.get(name)
             served = sorted(mine[mine["ci_low"] > 1.0]["query"]) if len(mine) else []
+            slower = (
+                sorted(mine[(mine["ci_high"] < 1.0) & mine["used"]]["query"]) if len(mine) else []
+            )
             rows.append(
                 {
                     "index": name,
@@ -92,6 +96,7 @@ class Advice:
                     "reason": self.choice.rejected.get(name, ""),
                     "queries": ", ".join(sorted(self.candidates.queries[name])),
                     "serves": ", ".join(served),
+                    "slower": ", ".join(slower),
                     "best_speedup": float(best["speedup"]) if best is not None else float("nan"),
                     "ci_low": float(best["ci_low"]) if best is not None else float("nan"),
                     "ci_high": float(best["ci_high"]) if best is not None else float("nan"),
