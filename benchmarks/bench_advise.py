@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_advise.py [--rows 1000 --rows 20000] [--repetitions 7]
 
-Runs ``wb.advise`` on ``queries/advise/*.sql`` (12 queries over the example
+Runs ``wb.advise`` on ``queries/advise/*.sql`` (13 queries over the example
 schema, with traps) at the given scales and prints: the advisor's own time, the
 recommended and rejected indexes, and the workload's total time (sum over
 queries of the median at the largest scale) before any new index, after the
