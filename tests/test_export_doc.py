@@ -474,7 +474,7 @@ def test_advice_renders_in_performance_with_its_evidence() -> None:
         "`comments_by_author` 4.20× (3.50× – 5.00×); `by_author_count` 2.00× (1.50× – 2.50×)" in row
     )
     assert "| 5,000 rows | 176 kB | 6.5 ms |" in row
-    assert "not measured (INSERT not measured: the table has a UNIQUE constraint)" in row
+    assert "| INSERT not measured: the table has a UNIQUE constraint |" in row
     assert row.endswith("| 1.20× (1.10× – 1.30×) |")
     assert "- `users (created_at)`: slower: oldest 0.62x [0.55, 0.70]" in perf
     assert "- `users (is_active)`: not used by the planner" in perf

@@ -1017,7 +1017,7 @@ def _advice_section(a: AdviceDigest, written: ArtifactFailure | None) -> list[st
             )
             insert = _write_ratio(r.insert_ratio, r.insert_ci)
             if r.insert_ratio is None and r.write_note:
-                insert += f" ({r.write_note})"
+                insert = r.write_note  # says why, e.g. "INSERT not measured: … UNIQUE …"
             cells = [
                 f"`{r.label}`",
                 served,
