@@ -237,7 +237,8 @@ def test_every_schema_seeds_at_100k_rows_per_table(name, template_for, new_db):
     shape: dict = {"default": 100_000}
     if name == "pagila":
         shape["tables"] = {"film_embedding": 10_000}
-    summary = seed(conninfo, _schema(conninfo), shape, progress=False)
+    # slices of 16 k rows: every table past that size goes through the sliced path
+    summary = seed(conninfo, _schema(conninfo), shape, progress=False, slice_rows=16_384)
     with psycopg.connect(conninfo) as conn:
         for table, rows in summary.rows.items():
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == rows
