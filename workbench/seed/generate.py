@@ -119,8 +119,27 @@ class LazyColumns:
 #: rows per slice of a table's free columns; a table this size or smaller is made whole
 SLICE_ROWS = 1 << 18
 
-#: columns whose temporal neighbours follow them (``updated_at`` after ``created_at``)
+#: a row's creation time, by name, first found wins: the row's other dates follow it
 _CREATED = ("created_at", "created_on", "created", "create_date", "inserted_at")
+#: where no column says "created": the time the row's story starts (pagila's
+#: ``rental_date`` before its ``return_date``)
+_STARTED = (
+    "registered_at",
+    "signed_up_at",
+    "signup_date",
+    "joined_at",
+    "opened_at",
+    "issued_at",
+    "ordered_at",
+    "order_date",
+    "rental_date",
+    "invoice_date",
+    "started_at",
+    "start_date",
+    "start_time",
+)
+#: dates that do not follow the row's creation (a person is born before signing up)
+_NOT_EVENTS = re.compile(r"birth|^dob$|born|^since$|valid_from|effective_from")
 
 
 def base_type(
@@ -624,8 +643,11 @@ class TableGenerator:
                 if tie & keep:
                     keep |= tie
             keep.update(lesser for greater, lesser, _strict in self.hints.order if greater in keep)
-            if any(self.types.get(c, ("",))[0] in _TEMPORAL and c not in _CREATED for c in keep):
-                keep.update(_CREATED)
+            creation = self._creation_column()
+            if creation and any(
+                self.types.get(c, ("",))[0] in _TEMPORAL and c != creation for c in keep
+            ):
+                keep.add(creation)
             if any("mail" in c for c in keep):
                 keep.update(("first_name", "last_name", *_NAME_SOURCES))
             if len(keep) == before:
@@ -747,20 +769,20 @@ class TableGenerator:
 
     def _order_columns(self, cols: list[Column]) -> list[Column]:
         """Columns another column is compared with (CHECK a > b, created_at) come first."""
-        first = {lesser for _, lesser, _ in self.hints.order} | {
-            "created_at",
-            "created_on",
-            "create_date",
-            "created",
-        }
+        first = {lesser for _, lesser, _ in self.hints.order} | {self._creation_column()}
         names = {"first_name", "last_name", *_NAME_SOURCES}
         return sorted(cols, key=lambda c: 0 if c.name in first else 1 if c.name in names else 2)
 
+    def _creation_column(self) -> str | None:
+        """The temporal column that says when the row began (its other dates follow it)."""
+        if not hasattr(self, "_creation"):
+            temporal = {c for c, (base, _labels) in self.types.items() if base in _TEMPORAL}
+            self._creation = next((c for c in (*_CREATED, *_STARTED) if c in temporal), None)
+        return self._creation
+
     def _created(self, data: dict[str, pa.Array]) -> pa.Array | None:
-        for name in ("created_at", "created_on", "created", "create_date", "inserted_at"):
-            if name in data:
-                return data[name]
-        return None
+        creation = self._creation_column()
+        return data.get(creation) if creation else None
 
     def _column_values(self, col: Column, n: int, data: dict[str, pa.Array]) -> pa.Array | None:
         base = self.types[col.name][0]
@@ -788,7 +810,9 @@ class TableGenerator:
         if (
             temporal
             and created is not None
-            and col.name not in ("created_at", "created_on", "created", "create_date")
+            and col.name != self._creation_column()
+            and col.name not in _CREATED
+            and not _NOT_EVENTS.search(col.name)
         ):
             return self._after(created, base, strict=col.name.startswith("expire"), n=n)
         values = gen.base_values(ctx, n)
