@@ -206,10 +206,13 @@ CREATE TABLE replies (
 """
 
 
+@pytest.mark.parametrize("slice_rows", [262_144, 64])  # whole tables, and sliced ones
 @pytest.mark.parametrize("mode", ["keep", "top-up"])
-def test_shipped_rows_are_kept_and_seeded_around(mode, db_holding):
+def test_shipped_rows_are_kept_and_seeded_around(mode, slice_rows, db_holding):
     conninfo = db_holding(SHIPPED)
-    summary = seed(conninfo, _schema(conninfo), 500, progress=False, shipped=mode)
+    summary = seed(
+        conninfo, _schema(conninfo), 500, progress=False, shipped=mode, slice_rows=slice_rows
+    )
     counts = {t.split(".")[-1]: n for t, n in summary.rows.items()}
     assert _one(conninfo, "SELECT count(*) FROM schema_migrations WHERE version LIKE '2024%'") == 2
     assert _one(conninfo, "SELECT count(*) FROM statuses WHERE code IN ('open', 'closed')") == 2
