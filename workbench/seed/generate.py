@@ -50,7 +50,10 @@ class TableData:
     @property
     def names(self) -> tuple[str, ...]:
         """Every column the rows carry, in the table's order (the COPY column list)."""
-        return self.lazy.order if self.lazy else tuple(self.columns)
+        if self.lazy is None:
+            return tuple(self.columns)
+        made = set(self.lazy.columns)
+        return tuple(c for c in self.lazy.table_order if c in self.columns or c in made)
 
     def batches(self) -> Iterator[dict[str, pa.Array]]:
         """The rows as column dicts of at most one slice each (all of them when not lazy).
@@ -62,12 +65,13 @@ class TableData:
         if self.lazy is None:
             yield self.columns
             return
+        names = self.names
         for start in range(0, self.rows, self.lazy.slice_rows):
             stop = min(start + self.lazy.slice_rows, self.rows)
             made = self.lazy.make(start, stop)
             yield {
                 c: made[c] if c in made else self.columns[c].slice(start, stop - start)
-                for c in self.lazy.order
+                for c in names
             }
 
     def materialized(self) -> TableData:
@@ -75,7 +79,7 @@ class TableData:
         if self.lazy is None:
             return self
         parts = list(self.batches())
-        columns = {c: pa.concat_arrays([p[c] for p in parts]) for c in self.lazy.order}
+        columns = {c: pa.concat_arrays([p[c] for p in parts]) for c in self.names}
         return TableData(
             self.name,
             columns,
@@ -106,12 +110,13 @@ class TableData:
 class LazyColumns:
     """Columns of a big table that no other row depends on, made per slice of rows.
 
-    ``make(start, stop)`` returns those columns for rows ``start:stop`` (the same values
-    every time it is asked); ``order`` is the table's full column list, eager columns
-    included.
+    ``make(start, stop)`` returns ``columns`` for rows ``start:stop`` (the same values
+    every time it is asked); ``table_order`` is the order of every column of the table,
+    so the eager ones (a cycle's foreign key, filled in later, too) fall in place.
     """
 
-    order: tuple[str, ...]
+    columns: tuple[str, ...]
+    table_order: tuple[str, ...]
     slice_rows: int
     make: Callable[[int, int], dict[str, pa.Array]]
 
@@ -558,8 +563,6 @@ class TableGenerator:
         eager = dict(data)
         first = self._slice_maker(free_cols, eager, fk_columns)
         made = first(0, min(self.slice_rows, n))
-        present = {*data, *made}
-        order = tuple(c.name for c in self.table.columns if c.name in present)
         cache: dict[int, dict[str, pa.Array]] = {0: made}
 
         def make(start: int, stop: int) -> dict[str, pa.Array]:
@@ -567,7 +570,8 @@ class TableGenerator:
                 return cache.pop(0)  # made above; later passes make it again
             return first(start, stop)
 
-        return LazyColumns(order, self.slice_rows, make)
+        order = tuple(c.name for c in self.table.columns)
+        return LazyColumns(tuple(made), order, self.slice_rows, make)
 
     def _slice_maker(
         self, free_cols: list[Column], data: dict[str, pa.Array], fk_columns: set[str]
