@@ -141,6 +141,14 @@ def test_report_writes_markdown_and_pictures(index_result, tmp_path):
         assert name in text or name.startswith("plan_")
 
 
+def test_timing_pictures_keep_the_experiments_variant_order(index_result):
+    """Baseline first in every panel, whatever order the randomised blocks timed them in."""
+    fig = index_result.plot_distributions()
+    for ax in fig.axes:
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        assert labels == index_result.variants, labels
+
+
 def test_html_views(index_result):
     plan = index_result.plan("baseline")
     # the table as HTML, the tree as an image beside it: no SVG inside HTML, which an

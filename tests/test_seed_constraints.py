@@ -206,10 +206,13 @@ CREATE TABLE replies (
 """
 
 
+@pytest.mark.parametrize("slice_rows", [262_144, 64])  # whole tables, and sliced ones
 @pytest.mark.parametrize("mode", ["keep", "top-up"])
-def test_shipped_rows_are_kept_and_seeded_around(mode, db_holding):
+def test_shipped_rows_are_kept_and_seeded_around(mode, slice_rows, db_holding):
     conninfo = db_holding(SHIPPED)
-    summary = seed(conninfo, _schema(conninfo), 500, progress=False, shipped=mode)
+    summary = seed(
+        conninfo, _schema(conninfo), 500, progress=False, shipped=mode, slice_rows=slice_rows
+    )
     counts = {t.split(".")[-1]: n for t, n in summary.rows.items()}
     assert _one(conninfo, "SELECT count(*) FROM schema_migrations WHERE version LIKE '2024%'") == 2
     assert _one(conninfo, "SELECT count(*) FROM statuses WHERE code IN ('open', 'closed')") == 2
@@ -237,7 +240,8 @@ def test_every_schema_seeds_at_100k_rows_per_table(name, template_for, new_db):
     shape: dict = {"default": 100_000}
     if name == "pagila":
         shape["tables"] = {"film_embedding": 10_000}
-    summary = seed(conninfo, _schema(conninfo), shape, progress=False)
+    # slices of 16 k rows: every table past that size goes through the sliced path
+    summary = seed(conninfo, _schema(conninfo), shape, progress=False, slice_rows=16_384)
     with psycopg.connect(conninfo) as conn:
         for table, rows in summary.rows.items():
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == rows
@@ -282,3 +286,46 @@ def test_free_text_lengths_are_long_tailed(db_holding):
         " percentile_cont(0.99) WITHIN GROUP (ORDER BY length(body)) FROM notes",
     )
     assert p99 > 2.5 * median  # most notes short, a few several times longer
+
+
+def test_password_hashes_are_encoded_as_a_password_library_stores_them(db_holding):
+    """By name (``password_hash``) or by comment (a ``credential`` column said to be bcrypt)."""
+    conninfo = db_holding(
+        "CREATE TABLE accounts (id serial PRIMARY KEY, password_hash text NOT NULL,"
+        " credential text, token_digest text);"
+        " COMMENT ON COLUMN accounts.credential IS 'bcrypt hash of the password';"
+        " COMMENT ON COLUMN accounts.token_digest IS 'sha256 of the API token';"
+    )
+    seed(conninfo, _schema(conninfo), 400, progress=False, null_fraction=0.0)
+    phc, bcrypt, hexdigest = _one(
+        conninfo,
+        "SELECT count(*) FILTER (WHERE password_hash ~"
+        " '^\\$argon2id\\$v=19\\$m=65536,t=3,p=4\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$'),"
+        " count(*) FILTER (WHERE credential ~ '^\\$2b\\$12\\$[./A-Za-z0-9]{53}$'),"
+        " count(*) FILTER (WHERE token_digest ~ '^[0-9a-f]{64}$') FROM accounts",
+    )
+    assert (phc, bcrypt, hexdigest) == (400, 400, 400)
+
+
+def test_a_rows_dates_follow_its_start_and_birth_dates_do_not(db_holding):
+    """No ``created_at`` here: the rental's start is ``rental_date``; a birth date is not an event."""
+    conninfo = db_holding(
+        "CREATE TABLE rentals (id serial PRIMARY KEY, rental_date timestamptz NOT NULL,"
+        " return_date timestamptz, last_update timestamptz NOT NULL);"
+        " CREATE TABLE members (id serial PRIMARY KEY, created_at timestamptz NOT NULL,"
+        " birth_date date, renewed_at timestamptz);"
+    )
+    seed(conninfo, _schema(conninfo), 1000, progress=False)
+    returned_early, updated_early = _one(
+        conninfo,
+        "SELECT count(*) FILTER (WHERE return_date < rental_date),"
+        " count(*) FILTER (WHERE last_update < rental_date) FROM rentals",
+    )
+    assert (returned_early, updated_early) == (0, 0)
+    renewed_early, born_before = _one(
+        conninfo,
+        "SELECT count(*) FILTER (WHERE renewed_at < created_at),"
+        " count(*) FILTER (WHERE birth_date < created_at::date) FROM members",
+    )
+    assert renewed_early == 0
+    assert born_before > 0  # births are drawn on their own, not days after signing up

@@ -43,9 +43,16 @@ def distributions(
     axes = fig.subplots(len(queries), 1, squeeze=False)[:, 0]
     for ax, query in zip(axes, queries, strict=True):
         q = t[t["query"] == query]
+        # the experiment's own variant order (baseline first), not the order the
+        # randomised blocks happened to time them in
+        rank = {name: i for i, name in enumerate(result.variants)}
+        grouped = sorted(
+            q.groupby(["condition", "variant"], sort=False),
+            key=lambda item: (str(item[0][0]), rank.get(str(item[0][1]), len(rank))),
+        )
         groups = [
             (f"{v}\n{c}" if q["condition"].nunique() > 1 else v, g["ms"].to_numpy())
-            for (c, v), g in q.groupby(["condition", "variant"], sort=False)
+            for (c, v), g in grouped
         ]
         if not groups:
             ax.set_title(f"{query}: no timings (estimated-only variants)")

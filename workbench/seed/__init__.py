@@ -25,7 +25,7 @@ import pyarrow as pa
 from workbench.model import Schema
 from workbench.seed.dump import seed_script
 from workbench.seed.errors import SeedError
-from workbench.seed.generate import TableData, TableGenerator
+from workbench.seed.generate import SLICE_ROWS, LazyColumns, TableData, TableGenerator
 from workbench.seed.load import Loader, default_parallel
 from workbench.seed.plan import SeedPlan, TablePlan, plan
 from workbench.seed.shape import Shape, Sql, TableShape, Weighted, parse_shape
@@ -34,6 +34,7 @@ from workbench.seed.summary import SeedSummary
 from workbench.seed.vocab import Pools
 
 __all__ = [
+    "LazyColumns",
     "SeedError",
     "SeedPlan",
     "SeedSummary",
@@ -55,8 +56,15 @@ __all__ = [
 def generate(
     schema: Schema, seed_plan: SeedPlan, *, seed: int = 0, progress: Any = None
 ) -> list[TableData]:
-    """Generate every planned table (in plan order); deterministic for a given ``seed``."""
-    return list(generate_tables(schema, seed_plan, seed=seed, progress=progress))
+    """Generate every planned table (in plan order); deterministic for a given ``seed``.
+
+    Every column comes whole (big tables' sliced columns are put together), the same
+    rows :func:`seed` loads.
+    """
+    return [
+        data.materialized()
+        for data in generate_tables(schema, seed_plan, seed=seed, progress=progress)
+    ]
 
 
 def generate_tables(
@@ -67,11 +75,14 @@ def generate_tables(
     progress: Any = None,
     shipped: Mapping[str, Shipped] | None = None,
     top_up: bool = False,
+    slice_rows: int = SLICE_ROWS,
 ) -> Iterator[TableData]:
     """Yield each planned table as soon as it is complete, so loading can start at once.
 
     Plan order, except that a table with a cycle-breaking (deferred) foreign key comes
-    last, once its parent exists and the deferred column is filled.
+    last, once its parent exists and the deferred column is filled. A table of more
+    than ``slice_rows`` rows comes with its free columns lazy (:class:`LazyColumns`):
+    they are made a slice at a time while the rows are sent.
     """
     pools = Pools.build(seed)
     done: dict[str, TableData] = {}  # what children need: keys only, once yielded
@@ -84,7 +95,16 @@ def generate_tables(
             referenced.setdefault(fk.ref_table, set()).update(fk.ref_columns)
     for tp in seed_plan.tables:
         generators[tp.name] = TableGenerator(
-            schema, seed_plan, tp, done, pools, seed, (shipped or {}).get(tp.name), top_up
+            schema,
+            seed_plan,
+            tp,
+            done,
+            pools,
+            seed,
+            (shipped or {}).get(tp.name),
+            top_up,
+            referenced=frozenset(referenced.get(tp.name, ())),
+            slice_rows=slice_rows,
         )
         data = generators[tp.name].generate()
         if progress:
@@ -136,6 +156,7 @@ def seed(
     parallel: int | None = None,
     vacuum: bool = True,
     shipped: str = "keep",
+    slice_rows: int = SLICE_ROWS,
 ) -> SeedSummary:
     """Fill the (empty) tables of ``schema`` in the database and return what was loaded.
 
@@ -152,6 +173,10 @@ def seed(
     Tables that already hold rows (the schema's files insert them) keep them:
     ``shipped="keep"`` leaves them as they are, ``"top-up"`` adds rows up to the count
     asked; generated keys stay clear of theirs and foreign keys may point at them.
+
+    Memory stays flat at any scale: a table of more than ``slice_rows`` rows has its
+    free columns (those no other row depends on: text, most timestamps and numbers)
+    made and sent a slice at a time; the summary reports the process's peak RSS.
     """
     if shipped not in SHIPPED_MODES:
         raise SeedError(f"shipped must be one of {', '.join(SHIPPED_MODES)}, not {shipped!r}")
@@ -189,6 +214,7 @@ def seed(
                 progress=bar.generated if bar else None,
                 shipped=before,
                 top_up=shipped == "top-up",
+                slice_rows=slice_rows,
             )
             while True:
                 tick = time.perf_counter()

@@ -16,7 +16,7 @@ through the CSV path, where PostgreSQL's input functions accept every type.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import psycopg
@@ -257,6 +257,13 @@ def _combined(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
 def encode(
     columns: Mapping[str, pa.Array], types: ColumnTypes, *, batch: int = 1 << 16
 ) -> Iterator[pa.Buffer]:
+    """Binary COPY input for whole ``columns`` (see :func:`encode_batches`)."""
+    return encode_batches([columns], types, batch=batch)
+
+
+def encode_batches(
+    parts: Iterable[Mapping[str, pa.Array]], types: ColumnTypes, *, batch: int = 1 << 16
+) -> Iterator[pa.Buffer]:
     """Binary COPY input for ``columns`` in buffers of ``batch`` rows (header and trailer included).
 
     Encoders are chosen, and the first batch encoded, before the header is produced, so
@@ -264,21 +271,34 @@ def encode(
     later (a uuid not in the usual form) raises it mid-stream, and the caller aborts the
     COPY and falls back to CSV.
     """
+    rest = iter(parts)
+    columns: Mapping[str, pa.Array] | None = next(rest, {})
+    assert columns is not None
     names = list(columns)
     encoders = [encoder(*types.get(name, ("", -1))) for name in names]
-    arrays = [_combined(columns[name]) for name in names]
-    n = len(arrays[0]) if arrays else 0
     count = pa.scalar(np.array([len(names)], ">i2").tobytes(), pa.binary())
-    first = [enc(arr.slice(0, batch)) for enc, arr in zip(encoders, arrays, strict=True)]
+    arrays = [_combined(columns[name]) for name in names]
+    first: list[pa.Array] | None = [
+        enc(arr.slice(0, batch)) for enc, arr in zip(encoders, arrays, strict=True)
+    ]
     yield pa.py_buffer(HEADER)
-    for start in range(0, n, batch):
-        fields = (
-            first
-            if start == 0
-            else [enc(arr.slice(start, batch)) for enc, arr in zip(encoders, arrays, strict=True)]
-        )
-        rows = pc.binary_join_element_wise(count, *fields, b"")
-        offsets = np.frombuffer(rows.buffers()[1], np.int32)
-        lo, hi = offsets[rows.offset], offsets[rows.offset + len(rows)]
-        yield rows.buffers()[2][lo:hi]
+    while True:
+        n = len(arrays[0]) if arrays else 0
+        for start in range(0, n, batch):
+            fields = (
+                first
+                if first is not None and start == 0
+                else [
+                    enc(arr.slice(start, batch)) for enc, arr in zip(encoders, arrays, strict=True)
+                ]
+            )
+            rows = pc.binary_join_element_wise(count, *fields, b"")
+            offsets = np.frombuffer(rows.buffers()[1], np.int32)
+            lo, hi = offsets[rows.offset], offsets[rows.offset + len(rows)]
+            yield rows.buffers()[2][lo:hi]
+        first = None
+        columns = next(rest, None)
+        if columns is None:
+            break
+        arrays = [_combined(columns[name]) for name in names]
     yield pa.py_buffer(TRAILER)

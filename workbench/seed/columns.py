@@ -82,6 +82,47 @@ def hex_strings(rng: np.random.Generator, n: int, length: int) -> pa.Array:
     )
 
 
+def _alphabet_strings(rng: np.random.Generator, n: int, length: int, alphabet: bytes) -> pa.Array:
+    chars = np.frombuffer(alphabet, np.uint8)[rng.integers(0, len(alphabet), (n, length))]
+    return (
+        pa.FixedSizeBinaryArray.from_buffers(
+            pa.binary(length), n, [None, pa.py_buffer(chars.tobytes())]
+        )
+        .cast(pa.binary())
+        .cast(pa.string())
+    )
+
+
+_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_BCRYPT64 = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def password_hashes(ctx: Ctx, n: int) -> pa.Array:
+    """Encoded password hashes as a password library stores them.
+
+    argon2id in the PHC string format (``$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>``,
+    unpadded base64 of a 16-byte salt and a 32-byte hash), or bcrypt's modular crypt
+    format (``$2b$12$`` + 53 characters) when the column's comment names bcrypt only.
+    Why: a login query, a CHECK on the prefix, or a length budget sees what
+    production holds, not a hex digest.
+    """
+    comment = (ctx.column.comment or "").lower()
+    if "bcrypt" in comment and "argon" not in comment:
+        return join("$2b$12$", _alphabet_strings(ctx.rng, n, 53, _BCRYPT64))
+    return join(
+        "$argon2id$v=19$m=65536,t=3,p=4$",
+        _alphabet_strings(ctx.rng, n, 22, _B64),
+        "$",
+        _alphabet_strings(ctx.rng, n, 43, _B64),
+    )
+
+
+#: a column comment that says the column holds a password hash
+_PASSWORD_COMMENT = re.compile(
+    r"password|passphrase|argon2|bcrypt|scrypt|\bphc\b|credential hash", re.IGNORECASE
+)
+
+
 def uuids(rng: np.random.Generator, n: int) -> pa.Array:
     """Random version-4 UUIDs as 16 raw bytes each.
 
@@ -273,17 +314,9 @@ TEXT_RULES: list[tuple[str, Callable[[Ctx, int], pa.Array]]] = [
     (r"colou?r", _color),
     (r"locale|^lang(uage)?(_code)?$", _locale),
     (r"time_?zone|^tz$", lambda c, n: pick(c.pools.timezones, c.rng, n)),
+    (r"passw(or)?d|passphrase|^pw_?hash$|^pwd", password_hashes),
     (r"hash|checksum|sha|digest|secret", lambda c, n: hex_strings(c.rng, n, 64)),
     (r"prefix", lambda c, n: join("wb_", hex_strings(c.rng, n, 8))),
-    (
-        r"password",
-        lambda c, n: join(
-            "$argon2id$v=19$m=65536,t=3,p=4$",
-            hex_strings(c.rng, n, 22),
-            "$",
-            hex_strings(c.rng, n, 43),
-        ),
-    ),
     (r"content_?type|mime", lambda c, n: pick(c.pools.mime_types, c.rng, n)),
     (r"file_?name", lambda c, n: join(words(c, n, 2, "_"), ".", pick(c.pools.file_exts, c.rng, n))),
     (
@@ -379,6 +412,12 @@ def text(ctx: Ctx, n: int) -> pa.Array:
             values = pick(ctx.pools.words, ctx.rng, n)
         elif (probe in ("title", "name") and not ctx.column.max_length) or probe == "title":
             values = _title(ctx, n)
+        if (
+            values is None
+            and re.search(r"hash|digest|crypt|secret|credential", probe)
+            and _PASSWORD_COMMENT.search(ctx.column.comment or "")
+        ):
+            values = password_hashes(ctx, n)  # the comment says what the name does not
         if values is None:
             for pattern, gen in TEXT_RULES:
                 if re.search(pattern, probe):

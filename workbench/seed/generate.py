@@ -9,9 +9,10 @@ nulls, and finally every CHECK is evaluated and violations repaired or reported.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from workbench.seed.shape import Sql, Weighted
 from workbench.seed.shipped import Shipped
 from workbench.seed.vocab import Pools
 
+_TEMPORAL = ("timestamp with time zone", "timestamp without time zone", "date")
 _TYPE_ALIASES = {"int4": "integer", "int8": "bigint", "int2": "smallint", "bpchar": "character"}
 
 
@@ -42,6 +44,50 @@ class TableData:
     deferred: dict[str, pa.Array] = field(default_factory=dict)  # cycle-breaking FK columns
     #: rows the table held before the seed (kept; children may point at them)
     shipped: Shipped | None = None
+    #: columns made slice by slice as they are sent (big tables; see :class:`LazyColumns`)
+    lazy: LazyColumns | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every column the rows carry, in the table's order (the COPY column list)."""
+        if self.lazy is None:
+            return tuple(self.columns)
+        made = set(self.lazy.columns)
+        return tuple(c for c in self.lazy.table_order if c in self.columns or c in made)
+
+    def batches(self) -> Iterator[dict[str, pa.Array]]:
+        """The rows as column dicts of at most one slice each (all of them when not lazy).
+
+        Why: a 3 M-row table of free text is ~1 GB of arrays; made and sent a slice at a
+        time, a seed's memory stays flat at any scale. Slices are deterministic, so the
+        rows can be iterated again (a binary COPY falling back to CSV does).
+        """
+        if self.lazy is None:
+            yield self.columns
+            return
+        names = self.names
+        for start in range(0, self.rows, self.lazy.slice_rows):
+            stop = min(start + self.lazy.slice_rows, self.rows)
+            made = self.lazy.make(start, stop)
+            yield {
+                c: made[c] if c in made else self.columns[c].slice(start, stop - start)
+                for c in names
+            }
+
+    def materialized(self) -> TableData:
+        """The same rows with every column whole (for callers that want arrays, not slices)."""
+        if self.lazy is None:
+            return self
+        parts = list(self.batches())
+        columns = {c: pa.concat_arrays([p[c] for p in parts]) for c in self.names}
+        return TableData(
+            self.name,
+            columns,
+            self.rows,
+            dict(self.sql_defaults),
+            dict(self.deferred),
+            self.shipped,
+        )
 
     @property
     def key_rows(self) -> int:
@@ -58,6 +104,47 @@ class TableData:
         if not self.rows:
             return before
         return pa.concat_arrays([before.cast(self.columns[name].type), self.columns[name]])
+
+
+@dataclass
+class LazyColumns:
+    """Columns of a big table that no other row depends on, made per slice of rows.
+
+    ``make(start, stop)`` returns ``columns`` for rows ``start:stop`` (the same values
+    every time it is asked); ``table_order`` is the order of every column of the table,
+    so the eager ones (a cycle's foreign key, filled in later, too) fall in place.
+    """
+
+    columns: tuple[str, ...]
+    table_order: tuple[str, ...]
+    slice_rows: int
+    make: Callable[[int, int], dict[str, pa.Array]]
+
+
+#: rows per slice of a table's free columns; a table this size or smaller is made whole
+SLICE_ROWS = 1 << 18
+
+#: a row's creation time, by name, first found wins: the row's other dates follow it
+_CREATED = ("created_at", "created_on", "created", "create_date", "inserted_at")
+#: where no column says "created": the time the row's story starts (pagila's
+#: ``rental_date`` before its ``return_date``)
+_STARTED = (
+    "registered_at",
+    "signed_up_at",
+    "signup_date",
+    "joined_at",
+    "opened_at",
+    "issued_at",
+    "ordered_at",
+    "order_date",
+    "rental_date",
+    "invoice_date",
+    "started_at",
+    "start_date",
+    "start_time",
+)
+#: dates that do not follow the row's creation (a person is born before signing up)
+_NOT_EVENTS = re.compile(r"birth|^dob$|born|^since$|valid_from|effective_from")
 
 
 def base_type(
@@ -255,9 +342,14 @@ class TableGenerator:
         seed: int,
         shipped: Shipped | None = None,
         top_up: bool = False,
+        *,
+        referenced: frozenset[str] = frozenset(),
+        slice_rows: int = SLICE_ROWS,
     ):
         self.schema, self.plan, self.tp, self.done, self.pools = schema, seed_plan, tp, done, pools
         self.shipped, self.top_up = shipped, top_up
+        self.seed, self.slice_rows = seed, max(int(slice_rows), 1)
+        self.referenced = referenced  # columns children's foreign keys copy from
         self.table = tp.table
         self.shape = seed_plan.shape
         self.rng = np.random.Generator(np.random.PCG64([seed, *tp.name.encode()]))
@@ -397,11 +489,14 @@ class TableGenerator:
             if c.name not in data and c.generated is None and c.name not in fk_columns
         ]
         ordered = self._order_columns(pending)
+        free = self._free_columns(ordered, fk_columns)
         for col in ordered:
             ov = self.shape.override(self.tp.name, col.name)
             if isinstance(ov, Sql):
                 out.sql_defaults[col.name] = ov.expression
                 continue
+            if col.name in free:
+                continue  # made last, per slice of rows (step 7)
             values = self._override(col, n)
             if values is None:
                 values = self._column_values(col, n, data)
@@ -444,8 +539,123 @@ class TableGenerator:
                 )
         if self_fks:
             self._enforce_checks(data, n, only={c for fk in self_fks for c in fk.columns})
+
+        # 7. the free columns: no other row depends on them, so they can be made a slice
+        #    at a time (a big table's text never sits in memory whole)
+        free_cols = [c for c in ordered if c.name in free]
+        if free_cols and n <= self.slice_rows:
+            data.update(self._free_slice(free_cols, data, n, fk_columns))
+        elif free_cols:
+            out.lazy = self._lazy(free_cols, data, n, fk_columns)
         out.columns = {c.name: data[c.name] for c in self.table.columns if c.name in data}
         return out
+
+    def _lazy(
+        self, free_cols: list[Column], data: dict[str, pa.Array], n: int, fk_columns: set[str]
+    ) -> LazyColumns:
+        """The free columns of a big table as a deterministic per-slice maker.
+
+        Slice ``i`` draws from its own stream (``seed``, table, ``i``), so any slice can be
+        made again, in any order, on another thread (the COPY's), giving the same rows.
+        The first slice is made here, at once: a column beyond the generator or a CHECK
+        it cannot meet is reported before any row is sent.
+        """
+        eager = dict(data)
+        first = self._slice_maker(free_cols, eager, fk_columns)
+        made = first(0, min(self.slice_rows, n))
+        cache: dict[int, dict[str, pa.Array]] = {0: made}
+
+        def make(start: int, stop: int) -> dict[str, pa.Array]:
+            if start == 0 and cache:
+                return cache.pop(0)  # made above; later passes make it again
+            return first(start, stop)
+
+        order = tuple(c.name for c in self.table.columns)
+        return LazyColumns(tuple(made), order, self.slice_rows, make)
+
+    def _slice_maker(
+        self, free_cols: list[Column], data: dict[str, pa.Array], fk_columns: set[str]
+    ) -> Callable[[int, int], dict[str, pa.Array]]:
+        def make(start: int, stop: int) -> dict[str, pa.Array]:
+            worker = copy.copy(self)  # its own random stream; the rest is read-only
+            worker.rng = np.random.Generator(
+                np.random.PCG64([self.seed, *self.tp.name.encode(), 1 + start // self.slice_rows])
+            )
+            rows = {c: a.slice(start, stop - start) for c, a in data.items()}
+            return worker._free_slice(free_cols, rows, stop - start, fk_columns)
+
+        return make
+
+    def _free_slice(
+        self, free_cols: list[Column], data: dict[str, pa.Array], n: int, fk_columns: set[str]
+    ) -> dict[str, pa.Array]:
+        """Values, NULLs and CHECK repairs of the free columns for ``n`` rows.
+
+        ``data`` holds the same rows' other columns (a free column may follow one:
+        ``updated_at`` after ``created_at``, an address from the name).
+        """
+        rows = dict(data)
+        names = {c.name for c in free_cols}
+        for col in free_cols:
+            values = self._override(col, n)
+            if values is None:
+                values = self._column_values(col, n, rows)
+            if values is None:
+                if col.default is not None or col.nullable or col.identity:
+                    continue  # PostgreSQL fills it (default) or it stays NULL
+                raise self._err(f"type {col.type!r} is beyond the generator", col.name)
+            rows[col.name] = values
+        self._apply_nulls(rows, n, fk_columns, only=names)
+        self._enforce_checks(rows, n, only=names)
+        return {c: rows[c] for c in names if c in rows}
+
+    def _free_columns(self, ordered: list[Column], fk_columns: set[str]) -> set[str]:
+        """Columns no other row constrains and no structural column depends on.
+
+        Structural: foreign keys and what children copy from, every column of a full or
+        partial unique key (and its predicate), exclusion constraints, the partition key,
+        user overrides (a callable is asked for the whole column), and, closed over, every
+        column a CHECK ties to a structural one, an ordering's lesser side, the creation
+        time of a structural timestamp and the name an address is made from. The rest are
+        row-local: made per slice, each slice's CHECKs proven on its own.
+        """
+        keep: set[str] = set(fk_columns) | set(self.referenced)
+        keep.update(c for cols in self.unique_sets for c in cols)
+        for cols, predicate in self.partial:
+            keep.update(cols)
+            try:
+                keep.update(compile_check(predicate)[1])
+            except Unsupported:
+                return set()  # a predicate beyond us: the table is made whole
+        for con in self.table.constraints:
+            if con.kind == "exclude":
+                keep.update(con.columns)
+        names = [c.name for c in self.table.columns]
+        key = self.table.partition_key or ""
+        keep.update(c for c in names if re.search(rf"\b{re.escape(c)}\b", key))
+        keep.update(c for c in names if self.shape.override(self.tp.name, c) is not None)
+        ties: list[frozenset[str]] = []
+        for check, value_column in self.checks:
+            try:
+                ties.append(compile_check(check.expression or "", value_column=value_column)[1])
+            except Unsupported:
+                ties.append(frozenset(check.columns or ((value_column,) if value_column else ())))
+        ties += [frozenset(g) for g in self.hints.exactly_one]
+        while True:
+            before = len(keep)
+            for tie in ties:
+                if tie & keep:
+                    keep |= tie
+            keep.update(lesser for greater, lesser, _strict in self.hints.order if greater in keep)
+            creation = self._creation_column()
+            if creation and any(
+                self.types.get(c, ("",))[0] in _TEMPORAL and c != creation for c in keep
+            ):
+                keep.add(creation)
+            if any("mail" in c for c in keep):
+                keep.update(("first_name", "last_name", *_NAME_SOURCES))
+            if len(keep) == before:
+                return {c.name for c in ordered} - keep
 
     def _redraw_duplicate_pairs(
         self, parent_idx: dict[str, np.ndarray], fk_columns: set[str], fanout_parent: str | None
@@ -563,20 +773,20 @@ class TableGenerator:
 
     def _order_columns(self, cols: list[Column]) -> list[Column]:
         """Columns another column is compared with (CHECK a > b, created_at) come first."""
-        first = {lesser for _, lesser, _ in self.hints.order} | {
-            "created_at",
-            "created_on",
-            "create_date",
-            "created",
-        }
+        first = {lesser for _, lesser, _ in self.hints.order} | {self._creation_column()}
         names = {"first_name", "last_name", *_NAME_SOURCES}
         return sorted(cols, key=lambda c: 0 if c.name in first else 1 if c.name in names else 2)
 
+    def _creation_column(self) -> str | None:
+        """The temporal column that says when the row began (its other dates follow it)."""
+        if not hasattr(self, "_creation"):
+            temporal = {c for c, (base, _labels) in self.types.items() if base in _TEMPORAL}
+            self._creation = next((c for c in (*_CREATED, *_STARTED) if c in temporal), None)
+        return self._creation
+
     def _created(self, data: dict[str, pa.Array]) -> pa.Array | None:
-        for name in ("created_at", "created_on", "created", "create_date", "inserted_at"):
-            if name in data:
-                return data[name]
-        return None
+        creation = self._creation_column()
+        return data.get(creation) if creation else None
 
     def _column_values(self, col: Column, n: int, data: dict[str, pa.Array]) -> pa.Array | None:
         base = self.types[col.name][0]
@@ -604,7 +814,9 @@ class TableGenerator:
         if (
             temporal
             and created is not None
-            and col.name not in ("created_at", "created_on", "created", "create_date")
+            and col.name != self._creation_column()
+            and col.name not in _CREATED
+            and not _NOT_EVENTS.search(col.name)
         ):
             return self._after(created, base, strict=col.name.startswith("expire"), n=n)
         values = gen.base_values(ctx, n)
@@ -1014,7 +1226,9 @@ class TableGenerator:
             valid &= data[c].is_valid().to_numpy(zero_copy_only=False)
         return valid
 
-    def _couple_nulls(self, data: dict[str, pa.Array], n: int) -> set[str]:
+    def _couple_nulls(
+        self, data: dict[str, pa.Array], n: int, *, only: set[str] | None = None
+    ) -> set[str]:
         """``num_nonnulls(a, b) = 1``: per row, one column of the group keeps its value.
 
         The others are NULLed (a NOT NULL column of the group is always the one kept);
@@ -1023,7 +1237,7 @@ class TableGenerator:
         coupled: set[str] = set()
         for group in self.hints.exactly_one:
             present = [c for c in group if c in data]
-            if not present or n == 0:
+            if not present or n == 0 or (only is not None and not set(present) <= only):
                 continue
             required = [c for c in present if not self.table.column(c).nullable]
             if len(required) > 1:
@@ -1041,12 +1255,22 @@ class TableGenerator:
             coupled.update(present)
         return coupled
 
-    def _apply_nulls(self, data: dict[str, pa.Array], n: int, fk_columns: set[str]) -> None:
+    def _apply_nulls(
+        self,
+        data: dict[str, pa.Array],
+        n: int,
+        fk_columns: set[str],
+        *,
+        only: set[str] | None = None,
+    ) -> None:
+        """Random NULLs (the shape's fraction) on the nullable columns (``only`` these)."""
         nulls = self.tp.shape.nulls
         keys = {c for s in self.unique_sets for c in s if len(s) == 1}
-        coupled = self._couple_nulls(data, n)
+        coupled = self._couple_nulls(data, n, only=only)
         for col in self.table.columns:
             if col.name not in data or not col.nullable or col.name in coupled:
+                continue
+            if only is not None and col.name not in only:
                 continue
             if (
                 col.name in self.shape.columns

@@ -35,7 +35,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -117,7 +117,7 @@ def send_rows(conn: psycopg.Connection, data: TableData, *, freeze: bool) -> str
     """
     if data.rows == 0:
         return "none"  # a table asked to stay empty ({"default": 0})
-    if not data.columns:
+    if not data.names:
         conn.execute(
             sql.SQL("INSERT INTO {} SELECT FROM generate_series(1, %s)").format(_ident(data.name)),
             [data.rows],
@@ -125,23 +125,25 @@ def send_rows(conn: psycopg.Connection, data: TableData, *, freeze: bool) -> str
         return "insert"
     types = binary.column_types(conn, _ident(data.name).as_string(conn))
     try:
-        chunks = binary.encode(data.columns, types)
+        chunks = binary.encode_batches(data.batches(), types)
         first = next(chunks)  # an unknown type raises here, before a byte is sent
         with conn.transaction():  # a value found unencodable mid-stream undoes only this
             _copy(conn, data, "binary", itertools.chain([first], chunks), freeze)
         return "binary"
     except binary.NoBinary:
         pass
-    payload = memoryview(csv_bytes(data))
     with conn.transaction():
-        _copy(
-            conn,
-            data,
-            "csv",
-            (payload[i : i + _CHUNK] for i in range(0, len(payload), _CHUNK)),
-            freeze,
-        )
+        _copy(conn, data, "csv", _csv_chunks(data), freeze)
     return "csv"
+
+
+def _csv_chunks(data: TableData) -> Iterator[memoryview]:
+    """CSV COPY input, one slice of rows rendered at a time (memory stays flat)."""
+    for batch in data.batches():
+        part = TableData(data.name, batch, len(next(iter(batch.values()))))
+        payload = memoryview(csv_bytes(part))
+        for i in range(0, len(payload), _CHUNK):
+            yield payload[i : i + _CHUNK]
 
 
 def copy_table(conninfo: str, data: TableData, *, freeze: bool = False) -> str:
@@ -161,7 +163,7 @@ def _copy(
         conn.execute(sql.SQL("TRUNCATE {}").format(_ident(data.name)))
     stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT {}{})").format(
         _ident(data.name),
-        sql.SQL(", ").join(map(sql.Identifier, data.columns)),
+        sql.SQL(", ").join(map(sql.Identifier, data.names)),
         sql.SQL(fmt),
         sql.SQL(", FREEZE" if freeze else ""),
     )
@@ -497,7 +499,7 @@ class Loader:
         state = self._tables[data.name]
         state.rows = data.rows
         self._counts[data.name] = data.rows
-        self._columns[data.name] = tuple(data.columns)
+        self._columns[data.name] = data.names
         size = sum(a.nbytes for a in data.columns.values())
         with self._inflight_lock:
             self._inflight += size
